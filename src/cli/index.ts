@@ -1,0 +1,146 @@
+/**
+ * The command line: parses arguments with commander, calls the library, prints, and returns
+ * the exit code. It is a function (`run(argv, io)`), so tests drive it in-process; nothing here
+ * calls process.exit. The only place that knows argv, stdout/stderr and exit codes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { ExitCode, GitopsGenError, formatProblem, type Problem } from '../errors.js';
+import { render, type Drift } from '../index.js';
+import { packageVersion } from './version.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Folder that relative paths are taken from. */
+  cwd: string;
+}
+
+const exitCodeHelp = `
+Exit codes:
+  0  ok
+  1  findings (validation errors, --check drift, a non-empty diff)
+  2  usage or input error (bad flag, bad environment file)
+  3  remote failure (git or GitHub)
+  4  internal error (a bug; please report it)`;
+
+function displayPath(io: CliIo, path: string): string {
+  const fromCwd = relative(io.cwd, path);
+  return fromCwd !== '' && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : path;
+}
+
+function printProblems(io: CliIo, problems: readonly Problem[]): void {
+  for (const problem of problems) {
+    const file = problem.file ? displayPath(io, problem.file) : undefined;
+    io.stderr(`  ${formatProblem({ ...problem, file }).replace(/\n/g, '\n  ')}\n`);
+  }
+}
+
+function describeDrift(drift: readonly Drift[], verbs: Record<Drift['kind'], string>): string {
+  return drift.map(({ path, kind }) => `  ${verbs[kind].padEnd(8)} ${path}\n`).join('');
+}
+
+interface RenderFlags {
+  config: string;
+  out: string;
+  env?: string[];
+  check?: boolean;
+}
+
+function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('gitops-gen')
+    .description(
+      'Render, validate and publish a GitOps repository for a Prometheus + Grafana monitoring stack of MLflow on Kubernetes.',
+    )
+    .version(packageVersion(), '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => {
+        write(text);
+      },
+    })
+    .addHelpText('after', exitCodeHelp)
+    .showSuggestionAfterError(true);
+
+  program
+    .command('render')
+    .description(
+      'Write the Kustomize base/ and overlays/<env>/ of every environment (or check them with --check).',
+    )
+    .option('-c, --config <dir>', 'folder of environment files (<env>.yaml)', 'environments')
+    .option('-o, --out <dir>', 'root of the GitOps tree: base/ and overlays/ go here', '.')
+    .addOption(
+      new Option('-e, --env <name...>', 'only these environments (repeatable)').argParser(
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      ),
+    )
+    .option(
+      '--check',
+      'write nothing; exit 1 and list the files that differ when the tree is stale',
+    )
+    .addHelpText('after', exitCodeHelp)
+    .action(async (flags: RenderFlags, command: Command) => {
+      const configGiven = command.getOptionValueSource('config') === 'cli';
+      const result = await render({
+        configDir: resolve(io.cwd, flags.config),
+        outDir: resolve(io.cwd, flags.out),
+        environments: flags.env ?? [],
+        check: flags.check === true,
+        configDirRequired: configGiven,
+      });
+      const names = result.environments.map((environment) => environment.name).join(', ');
+      if (flags.check) {
+        if (result.drift.length === 0) {
+          io.stdout(`up to date: ${result.tree.size} files for ${names}\n`);
+          return;
+        }
+        io.stderr(
+          `the rendered tree is stale: ${result.drift.length} file(s) differ from a fresh render\n`,
+        );
+        io.stderr(
+          describeDrift(result.drift, { changed: 'changed', missing: 'missing', stale: 'stale' }),
+        );
+        io.stderr('  hint: run `gitops-gen render` and commit the result\n');
+        setExitCode(ExitCode.findings);
+        return;
+      }
+      if (result.drift.length === 0) {
+        io.stdout(`up to date: ${result.tree.size} files for ${names}\n`);
+        return;
+      }
+      io.stdout(
+        describeDrift(result.drift, { changed: 'updated', missing: 'created', stale: 'removed' }),
+      );
+      io.stdout(`rendered ${names}: ${result.drift.length} of ${result.tree.size} files changed\n`);
+    });
+  return program;
+}
+
+/** Runs the CLI on `argv` (without the node and script entries) and returns the exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with code 0; every parse error is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.input;
+    }
+    if (error instanceof GitopsGenError) {
+      io.stderr(`error: ${error.message}\n`);
+      printProblems(io, error.problems);
+      return error.exitCode;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr(
+      `internal error: this is a bug in gitops-gen; please report it with the text below.\n${detail}\n`,
+    );
+    return ExitCode.internal;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Checks parsed environment data against the JSON Schema with ajv and turns ajv's errors into
+ * problems a person can act on: file, line:column, key path, one sentence and a hint.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Problem } from '../errors.js';
+import { didYouMean, formatHint } from './hints.js';
+import type { ParsedSource } from './parse.js';
+import {
+  environmentSchema,
+  formatPatterns,
+  type EnvironmentFile,
+  type FormatName,
+} from './schema.js';
+
+let compiled: ValidateFunction<EnvironmentFile> | undefined;
+
+function validator(): ValidateFunction<EnvironmentFile> {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+    for (const [name, pattern] of Object.entries(formatPatterns)) ajv.addFormat(name, pattern);
+    compiled = ajv.compile<EnvironmentFile>(environmentSchema);
+  }
+  return compiled;
+}
+
+export type SchemaCheck = { ok: true; file: EnvironmentFile } | { ok: false; problems: Problem[] };
+
+/** An empty file is a valid environment with every default. */
+export function checkEnvironmentData(source: ParsedSource): SchemaCheck {
+  const data = source.data ?? {};
+  const validate = validator();
+  if (validate(data)) return { ok: true, file: data };
+  const errors = (validate.errors ?? []).filter((error) => error.propertyName === undefined);
+  return { ok: false, problems: errors.map((error) => toProblem(source, error)) };
+}
+
+function pointerToPath(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string "${value}"`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const typeNames: Record<string, string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping of keys',
+  array: 'a list',
+};
+
+function schemaKeys(schema: unknown): string[] {
+  if (typeof schema !== 'object' || schema === null || !('properties' in schema)) return [];
+  const properties = schema.properties;
+  return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
+}
+
+function toProblem(source: ParsedSource, error: ErrorObject): Problem {
+  const path = pointerToPath(error.instancePath);
+  const base = { file: source.file, code: `config/${error.keyword}` };
+  const at = (keyPath: string[], where: 'key' | 'value' = 'value'): Partial<Problem> => {
+    const position = source.locate(keyPath, where);
+    return {
+      line: position?.line,
+      column: position?.column,
+      keyPath: keyPath.length > 0 ? keyPath.join('.') : undefined,
+    };
+  };
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = schemaKeys(error.parentSchema);
+      return {
+        ...base,
+        code: 'config/unknown-key',
+        ...at([...path, key], 'key'),
+        message: `unknown key \`${key}\``,
+        hint: didYouMean(key, allowed) ?? `allowed keys here: ${allowed.join(', ')}`,
+      };
+    }
+    case 'propertyNames': {
+      const key = String(params.propertyName);
+      return {
+        ...base,
+        code: 'config/invalid-key',
+        ...at([...path, key], 'key'),
+        message: `\`${key}\` is not a valid label name`,
+        hint: formatHint('label-name', key),
+      };
+    }
+    case 'type': {
+      const expected = String(params.type);
+      const value = error.data;
+      let hint = `write ${typeNames[expected] ?? expected} here`;
+      if (typeof value === 'string' && /^(yes|no|on|off|true|false)$/i.test(value)) {
+        hint = 'use true or false (YAML 1.2: yes/no/on/off are strings)';
+      } else if (typeof value === 'string' && value !== '' && !Number.isNaN(Number(value))) {
+        hint = `remove the quotes: ${value}`;
+      } else if (
+        (expected === 'string' && typeof value === 'number') ||
+        typeof value === 'boolean'
+      ) {
+        hint = `quote the value: "${String(value)}"`;
+      }
+      return {
+        ...base,
+        code: 'config/wrong-type',
+        ...at(path),
+        message: `must be ${typeNames[expected] ?? expected}, got ${describe(value)}`,
+        hint,
+      };
+    }
+    case 'format': {
+      const format = String(params.format) as FormatName;
+      return {
+        ...base,
+        code: `config/invalid-${format}`,
+        ...at(path),
+        message: `${describe(error.data)} is not a valid ${format.replace('-', ' ')}`,
+        hint: formatHint(format, error.data),
+      };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      return {
+        ...base,
+        code: 'config/not-allowed',
+        ...at(path),
+        message: `${describe(error.data)} is not one of ${allowed.join(', ')}`,
+        hint: didYouMean(String(error.data), allowed) ?? `use one of ${allowed.join(', ')}`,
+      };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const comparison = String(params.comparison);
+      const limit = String(params.limit);
+      return {
+        ...base,
+        code: 'config/out-of-range',
+        ...at(path),
+        message: `must be ${comparison} ${limit}, got ${String(error.data)}`,
+        hint: rangeHint(error),
+      };
+    }
+    case 'required': {
+      const key = String(params.missingProperty);
+      return {
+        ...base,
+        code: 'config/missing-key',
+        ...at(path),
+        message: `missing required key \`${key}\``,
+        hint: `add \`${key}:\` under \`${path.join('.') || 'the top level'}\``,
+      };
+    }
+    case 'minLength':
+      return { ...base, code: 'config/empty', ...at(path), message: 'must not be empty' };
+    default:
+      return { ...base, ...at(path), message: error.message ?? 'is not valid' };
+  }
+}
+
+function rangeHint(error: ErrorObject): string {
+  const schema = error.parentSchema as { minimum?: number; maximum?: number } | undefined;
+  if (schema?.minimum !== undefined && schema.maximum !== undefined) {
+    return `use a value from ${schema.minimum} to ${schema.maximum}`;
+  }
+  const params = error.params as { comparison: string; limit: number };
+  return `use a value ${params.comparison} ${params.limit}`;
+}

@@ -1,0 +1,167 @@
+/**
+ * Built-in defaults: pinned images, the spec's numbers, and per-tier tuning (dev small and
+ * short-lived, staging in between, prod as the spec describes it). Pure data.
+ */
+import type {
+  EnvironmentConfig,
+  ImageSettings,
+  ResourceSettings,
+  ScrapeTargetSettings,
+  ServiceSettings,
+  Tier,
+} from './environment.js';
+
+/** Pinned images. Prometheus is the v3.5 LTS line; its config also loads in Prometheus 2.x. */
+export const defaultImages = {
+  prometheus: { repository: 'quay.io/prometheus/prometheus', tag: 'v3.5.5' },
+  grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
+  nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
+  kubeStateMetrics: {
+    repository: 'registry.k8s.io/kube-state-metrics/kube-state-metrics',
+    tag: 'v2.20.0',
+  },
+} as const satisfies Record<string, ImageSettings>;
+
+/** The environments used when no environments folder exists. */
+export const builtInEnvironmentNames = ['dev', 'staging', 'prod'] as const;
+
+/** Fraction of the storage size given to `--storage.tsdb.retention.size` by default. */
+export const retentionSizeShareOfStorage = 0.85;
+
+const resources = (
+  requestCpu: string,
+  requestMemory: string,
+  limitCpu: string,
+  limitMemory: string,
+): ResourceSettings => ({
+  requests: { cpu: requestCpu, memory: requestMemory },
+  limits: { cpu: limitCpu, memory: limitMemory },
+});
+
+const nodePortService = (nodePort: number): ServiceSettings => ({ type: 'NodePort', nodePort });
+
+interface TierProfile {
+  prometheusReplicas: number;
+  retentionTime: string;
+  prometheusResources: ResourceSettings;
+  storage: EnvironmentConfig['prometheus']['storage'];
+  grafanaResources: ResourceSettings;
+  /** NodePorts differ per tier so that all three tiers can share one cluster. */
+  nodePorts: { prometheus: number; grafana: number };
+}
+
+const tierProfiles: Record<Tier, TierProfile> = {
+  dev: {
+    prometheusReplicas: 1,
+    retentionTime: '2d',
+    // The spec's "Default: 100m / 256Mi".
+    prometheusResources: resources('100m', '256Mi', '500m', '1Gi'),
+    storage: { type: 'emptyDir', size: '2Gi' },
+    grafanaResources: resources('50m', '128Mi', '250m', '512Mi'),
+    nodePorts: { prometheus: 30092, grafana: 30302 },
+  },
+  staging: {
+    prometheusReplicas: 1,
+    retentionTime: '7d',
+    prometheusResources: resources('250m', '1Gi', '1000m', '2Gi'),
+    storage: { type: 'pvc', size: '20Gi' },
+    grafanaResources: resources('100m', '256Mi', '500m', '512Mi'),
+    nodePorts: { prometheus: 30091, grafana: 30301 },
+  },
+  prod: {
+    prometheusReplicas: 2,
+    // The spec: 30 days, requests 500m/2Gi, limits 2000m/4Gi, NodePorts 30090/30300.
+    retentionTime: '30d',
+    prometheusResources: resources('500m', '2Gi', '2000m', '4Gi'),
+    storage: { type: 'pvc', size: '50Gi' },
+    grafanaResources: resources('100m', '256Mi', '500m', '512Mi'),
+    nodePorts: { prometheus: 30090, grafana: 30300 },
+  },
+};
+
+/** Default tier of an environment: its name when that is a tier, else staging (no plaintext secrets). */
+export function defaultTier(name: string): Tier {
+  return name === 'dev' || name === 'staging' || name === 'prod' ? name : 'staging';
+}
+
+/** Default namespace; prod keeps the spec's `mlflow-prod`. */
+export function defaultNamespace(name: string): string {
+  return `mlflow-${name}`;
+}
+
+/** Default size of a storage type, when the type is not the tier's own. */
+export const defaultStorageSize = { emptyDir: '2Gi', pvc: '20Gi' } as const;
+
+const scrapeTarget = (
+  serviceName: string,
+  namespace: string,
+  port: number,
+): ScrapeTargetSettings => ({
+  serviceName,
+  namespace,
+  port,
+  metricsPath: '/metrics',
+  // The spec's table: the MLflow and model-server jobs scrape every 10 s.
+  scrapeInterval: '10s',
+});
+
+/**
+ * Every setting of an environment with the tier's defaults, before the file is applied.
+ * Environments not named after a tier get no NodePorts (they would clash with the tiers').
+ */
+export function environmentDefaults(
+  name: string,
+  tier: Tier,
+  namespace: string,
+): Omit<EnvironmentConfig, 'sourceFile'> {
+  const profile = tierProfiles[tier];
+  const isTierNamed = name === tier;
+  const service = (nodePort: number): ServiceSettings =>
+    isTierNamed ? nodePortService(nodePort) : { type: 'ClusterIP' };
+  return {
+    name,
+    tier,
+    namespace,
+    prometheus: {
+      replicas: profile.prometheusReplicas,
+      retention: { time: profile.retentionTime, size: '' },
+      scrapeInterval: '15s',
+      scrapeTimeout: '10s',
+      evaluationInterval: '15s',
+      resources: profile.prometheusResources,
+      storage: profile.storage,
+      externalLabels: { environment: name },
+      query: {},
+      image: { ...defaultImages.prometheus },
+      service: service(profile.nodePorts.prometheus),
+    },
+    grafana: {
+      replicas: 1,
+      resources: profile.grafanaResources,
+      image: { ...defaultImages.grafana },
+      service: service(profile.nodePorts.grafana),
+      adminCredentials: {
+        source: tier === 'dev' ? 'generated' : 'existingSecret',
+        secretName: 'grafana-admin',
+        userKey: 'admin-user',
+        passwordKey: 'admin-password',
+      },
+    },
+    // The spec's troubleshooting reaches MLflow at mlflow-service.<namespace>.svc:5000.
+    mlflow: scrapeTarget('mlflow-service', namespace, 5000),
+    // The spec's pod annotation example: "8000 for model server".
+    modelServer: scrapeTarget('model-server', namespace, 8000),
+    nodeExporter: {
+      image: { ...defaultImages.nodeExporter },
+      resources: resources('50m', '64Mi', '250m', '128Mi'),
+    },
+    kubeStateMetrics: {
+      image: { ...defaultImages.kubeStateMetrics },
+      resources: resources('50m', '128Mi', '250m', '256Mi'),
+    },
+    alerts: { cpuUsagePercent: 80, memoryUsagePercent: 85, modelLatencyP95Seconds: 1 },
+  };
+}
+
+/** The spec's default Grafana password; only ever written for dev-tier environments. */
+export const specDefaultGrafanaPassword = 'admin123456789';

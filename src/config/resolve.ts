@@ -1,0 +1,372 @@
+/**
+ * Applies an environment file over its tier's defaults and checks the rules a JSON Schema
+ * cannot express (a NodePort on a ClusterIP Service, a plaintext password outside dev,
+ * a retention size larger than the disk). Pure.
+ */
+import type { Problem } from '../errors.js';
+import {
+  defaultNamespace,
+  defaultStorageSize,
+  defaultTier,
+  environmentDefaults,
+  retentionSizeShareOfStorage,
+} from './defaults.js';
+import type {
+  AdminCredentials,
+  ComponentSettings,
+  EnvironmentConfig,
+  ResourceSettings,
+  ScrapeTargetSettings,
+  ServiceSettings,
+  StorageSettings,
+} from './environment.js';
+import type { ParsedSource } from './parse.js';
+import type { EnvironmentFile } from './schema.js';
+import {
+  bytesToRetentionSize,
+  durationToMs,
+  quantityToNumber,
+  retentionSizeToBytes,
+} from './units.js';
+
+type Locate = ParsedSource['locate'];
+
+export type Resolution =
+  { ok: true; environment: EnvironmentConfig } | { ok: false; problems: Problem[] };
+
+interface ResolveContext {
+  file: string | undefined;
+  locate: Locate;
+  problems: Problem[];
+}
+
+export function resolveEnvironment(
+  name: string,
+  input: EnvironmentFile,
+  source: { file: string | undefined; locate: Locate },
+): Resolution {
+  const context: ResolveContext = { ...source, problems: [] };
+  const tier = input.tier ?? defaultTier(name);
+  const namespace = input.namespace ?? defaultNamespace(name);
+  const defaults = environmentDefaults(name, tier, namespace);
+  const prometheusInput = input.prometheus ?? {};
+  const grafanaInput = input.grafana ?? {};
+
+  const storage = resolveStorage(defaults.prometheus.storage, prometheusInput.storage, context);
+  const environment: EnvironmentConfig = {
+    name,
+    tier,
+    namespace,
+    sourceFile: source.file,
+    prometheus: {
+      ...component(defaults.prometheus, prometheusInput),
+      replicas: prometheusInput.replicas ?? defaults.prometheus.replicas,
+      retention: {
+        time: prometheusInput.retention?.time ?? defaults.prometheus.retention.time,
+        size:
+          prometheusInput.retention?.size ??
+          bytesToRetentionSize(quantityToNumber(storage.size) * retentionSizeShareOfStorage),
+      },
+      scrapeInterval: prometheusInput.scrapeInterval ?? defaults.prometheus.scrapeInterval,
+      scrapeTimeout: prometheusInput.scrapeTimeout ?? defaults.prometheus.scrapeTimeout,
+      evaluationInterval:
+        prometheusInput.evaluationInterval ?? defaults.prometheus.evaluationInterval,
+      storage,
+      externalLabels: { ...defaults.prometheus.externalLabels, ...prometheusInput.externalLabels },
+      query: { ...prometheusInput.query },
+      service: resolveService(
+        defaults.prometheus.service,
+        prometheusInput.service,
+        ['prometheus', 'service'],
+        context,
+      ),
+    },
+    grafana: {
+      ...component(defaults.grafana, grafanaInput),
+      replicas: grafanaInput.replicas ?? defaults.grafana.replicas,
+      service: resolveService(
+        defaults.grafana.service,
+        grafanaInput.service,
+        ['grafana', 'service'],
+        context,
+      ),
+      adminCredentials: resolveAdminCredentials(
+        defaults.grafana.adminCredentials,
+        grafanaInput.adminCredentials,
+        tier,
+        context,
+      ),
+    },
+    mlflow: scrapeTarget(defaults.mlflow, input.mlflow),
+    modelServer: scrapeTarget(defaults.modelServer, input.modelServer),
+    nodeExporter: component(defaults.nodeExporter, input.nodeExporter ?? {}),
+    kubeStateMetrics: component(defaults.kubeStateMetrics, input.kubeStateMetrics ?? {}),
+    alerts: { ...defaults.alerts, ...input.alerts },
+  };
+  checkPrometheus(environment, context);
+  return context.problems.length > 0
+    ? { ok: false, problems: context.problems }
+    : { ok: true, environment };
+}
+
+type ComponentInput = {
+  image?: { repository?: string; tag?: string };
+  resources?: {
+    requests?: Partial<ResourceSettings['requests']>;
+    limits?: Partial<ResourceSettings['limits']>;
+  };
+};
+
+function component(defaults: ComponentSettings, input: ComponentInput): ComponentSettings {
+  return {
+    image: { ...defaults.image, ...input.image },
+    resources: {
+      requests: { ...defaults.resources.requests, ...input.resources?.requests },
+      limits: { ...defaults.resources.limits, ...input.resources?.limits },
+    },
+  };
+}
+
+function scrapeTarget(
+  defaults: ScrapeTargetSettings,
+  input: Partial<ScrapeTargetSettings> | undefined,
+): ScrapeTargetSettings {
+  return { ...defaults, ...input };
+}
+
+function report(
+  context: ResolveContext,
+  keyPath: string[],
+  code: string,
+  message: string,
+  hint: string,
+): void {
+  const position = context.locate(keyPath, 'value');
+  context.problems.push({
+    code,
+    message,
+    hint,
+    file: context.file,
+    line: position?.line,
+    column: position?.column,
+    keyPath: keyPath.join('.'),
+  });
+}
+
+function resolveService(
+  defaults: ServiceSettings,
+  input: Partial<ServiceSettings> | undefined,
+  keyPath: string[],
+  context: ResolveContext,
+): ServiceSettings {
+  const type = input?.type ?? defaults.type;
+  if (type === 'ClusterIP') {
+    if (input?.nodePort !== undefined) {
+      report(
+        context,
+        [...keyPath, 'nodePort'],
+        'config/node-port-needs-type',
+        'a nodePort needs a Service of type NodePort or LoadBalancer',
+        'set `type: NodePort` or remove `nodePort`',
+      );
+    }
+    return { type };
+  }
+  // A default NodePort only carries over when the type is not changed away from it.
+  const nodePort =
+    input?.nodePort ?? (defaults.type === 'ClusterIP' ? undefined : defaults.nodePort);
+  return nodePort === undefined ? { type } : { type, nodePort };
+}
+
+function resolveStorage(
+  defaults: StorageSettings,
+  input: NonNullable<EnvironmentFile['prometheus']>['storage'],
+  context: ResolveContext,
+): StorageSettings {
+  const type = input?.type ?? defaults.type;
+  const size = input?.size ?? (type === defaults.type ? defaults.size : defaultStorageSize[type]);
+  if (type === 'emptyDir') {
+    if (input?.storageClass !== undefined) {
+      report(
+        context,
+        ['prometheus', 'storage', 'storageClass'],
+        'config/storage-class-needs-pvc',
+        'a storageClass only applies to `type: pvc` storage',
+        'set `type: pvc` or remove `storageClass`',
+      );
+    }
+    return { type, size };
+  }
+  return input?.storageClass === undefined
+    ? { type, size }
+    : { type, size, storageClass: input.storageClass };
+}
+
+function resolveAdminCredentials(
+  defaults: AdminCredentials,
+  input: NonNullable<EnvironmentFile['grafana']>['adminCredentials'],
+  tier: EnvironmentConfig['tier'],
+  context: ResolveContext,
+): AdminCredentials {
+  const keyPath = ['grafana', 'adminCredentials'];
+  const reference = {
+    secretName: input?.secretName ?? defaults.secretName,
+    userKey: input?.userKey ?? defaults.userKey,
+    passwordKey: input?.passwordKey ?? defaults.passwordKey,
+  };
+  const source = input?.source ?? defaults.source;
+  if (input?.externalSecret && source !== 'externalSecret') {
+    report(
+      context,
+      [...keyPath, 'externalSecret'],
+      'config/unused-secret-source',
+      '`externalSecret` is set but `source` is not externalSecret',
+      'set `source: externalSecret` or remove this block',
+    );
+  }
+  if (input?.sealedSecret && source !== 'sealedSecret') {
+    report(
+      context,
+      [...keyPath, 'sealedSecret'],
+      'config/unused-secret-source',
+      '`sealedSecret` is set but `source` is not sealedSecret',
+      'set `source: sealedSecret` or remove this block',
+    );
+  }
+  switch (source) {
+    case 'generated':
+      if (tier !== 'dev') {
+        report(
+          context,
+          [...keyPath, 'source'],
+          'config/plaintext-secret',
+          `a generated Grafana password would be committed in plaintext, which only the dev tier allows (this is ${tier})`,
+          'use `source: existingSecret`, `externalSecret` or `sealedSecret`',
+        );
+      }
+      return { source, ...reference };
+    case 'existingSecret':
+      return { source, ...reference };
+    case 'externalSecret': {
+      const external = input?.externalSecret;
+      if (!external) {
+        report(
+          context,
+          [...keyPath, 'source'],
+          'config/missing-key',
+          'source externalSecret needs an `externalSecret` block',
+          'add `externalSecret: {storeName: ..., remoteKey: ...}`',
+        );
+        return { source: 'existingSecret', ...reference };
+      }
+      return {
+        source,
+        ...reference,
+        externalSecret: {
+          storeName: external.storeName,
+          storeKind: external.storeKind ?? 'ClusterSecretStore',
+          remoteKey: external.remoteKey,
+          refreshInterval: external.refreshInterval ?? '1h',
+        },
+      };
+    }
+    case 'sealedSecret': {
+      const sealed = input?.sealedSecret;
+      if (!sealed) {
+        report(
+          context,
+          [...keyPath, 'source'],
+          'config/missing-key',
+          'source sealedSecret needs a `sealedSecret` block',
+          'add `sealedSecret: {encryptedUser: ..., encryptedPassword: ...}` (from kubeseal)',
+        );
+        return { source: 'existingSecret', ...reference };
+      }
+      return { source, ...reference, sealedSecret: { ...sealed } };
+    }
+  }
+}
+
+function checkPrometheus(environment: EnvironmentConfig, context: ResolveContext): void {
+  const { prometheus } = environment;
+  const timeout = durationToMs(prometheus.scrapeTimeout);
+  if (timeout > durationToMs(prometheus.scrapeInterval)) {
+    report(
+      context,
+      ['prometheus', 'scrapeTimeout'],
+      'config/timeout-above-interval',
+      `scrapeTimeout ${prometheus.scrapeTimeout} is longer than scrapeInterval ${prometheus.scrapeInterval}; Prometheus refuses to load such a config`,
+      `use a timeout of at most ${prometheus.scrapeInterval}`,
+    );
+  }
+  for (const key of ['scrapeInterval', 'scrapeTimeout', 'evaluationInterval'] as const) {
+    if (durationToMs(prometheus[key]) === 0) {
+      report(
+        context,
+        ['prometheus', key],
+        'config/zero-duration',
+        `${key} must be longer than zero`,
+        'use a duration such as 15s',
+      );
+    }
+  }
+  for (const target of ['mlflow', 'modelServer'] as const) {
+    if (durationToMs(environment[target].scrapeInterval) === 0) {
+      report(
+        context,
+        [target, 'scrapeInterval'],
+        'config/zero-duration',
+        'scrapeInterval must be longer than zero',
+        'use a duration such as 10s',
+      );
+    }
+  }
+  if (durationToMs(prometheus.retention.time) === 0) {
+    report(
+      context,
+      ['prometheus', 'retention', 'time'],
+      'config/zero-duration',
+      'a retention of zero keeps no data',
+      'use a duration such as 30d',
+    );
+  }
+  const storageBytes = quantityToNumber(prometheus.storage.size);
+  if (retentionSizeToBytes(prometheus.retention.size) > storageBytes) {
+    report(
+      context,
+      ['prometheus', 'retention', 'size'],
+      'config/retention-above-storage',
+      `retention size ${prometheus.retention.size} is larger than the storage (${prometheus.storage.size}); the volume would fill before Prometheus deletes data`,
+      `use at most ${bytesToRetentionSize(storageBytes * retentionSizeShareOfStorage)} (85 % of the storage)`,
+    );
+  }
+  if ('replica' in prometheus.externalLabels && prometheus.replicas > 1) {
+    report(
+      context,
+      ['prometheus', 'externalLabels', 'replica'],
+      'config/reserved-label',
+      'the `replica` external label is set per pod when there is more than one replica',
+      'remove it or rename it',
+    );
+  }
+  for (const [kind, settings] of [
+    ['prometheus', prometheus],
+    ['grafana', environment.grafana],
+    ['nodeExporter', environment.nodeExporter],
+    ['kubeStateMetrics', environment.kubeStateMetrics],
+  ] as const) {
+    for (const resource of ['cpu', 'memory'] as const) {
+      const request = quantityToNumber(settings.resources.requests[resource]);
+      const limit = quantityToNumber(settings.resources.limits[resource]);
+      if (request > limit) {
+        report(
+          context,
+          [kind, 'resources', 'requests', resource],
+          'config/request-above-limit',
+          `the ${resource} request ${settings.resources.requests[resource]} is above the limit ${settings.resources.limits[resource]}; Kubernetes rejects such a pod`,
+          `raise limits.${resource} or lower requests.${resource}`,
+        );
+      }
+    }
+  }
+}

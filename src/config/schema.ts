@@ -1,0 +1,311 @@
+/**
+ * The JSON Schema of an environment file, and the TypeScript type derived from it.
+ * The schema is the single source of truth: ajv checks files against it, `EnvironmentFile` is
+ * computed from it, and the formats below say what a valid duration, quantity or name is.
+ * Tier-dependent defaults live in defaults.ts, not here, because they differ per environment.
+ */
+import type { FromSchema } from 'json-schema-to-ts';
+
+/** Value formats used by the schema; ajv gets these regular expressions. */
+export const formatPatterns = {
+  /** Prometheus duration: units y, w, d, h, m, s, ms in that order, e.g. `1h30m`. */
+  duration: /^(?=\d)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/,
+  /** Kubernetes resource quantity, e.g. `500m`, `2Gi`, `1e3`. */
+  quantity: /^\+?(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/,
+  /** Prometheus `--storage.tsdb.retention.size`: an integer and a byte unit (powers of 2). */
+  'retention-size': /^\d+(B|KB|MB|GB|TB|PB|EB)$/,
+  /** RFC 1123 label: namespaces, service names and environment names (which become folders). */
+  'dns-label': /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+  /** Prometheus label name, without the reserved `__` prefix. */
+  'label-name': /^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/,
+  /** Container image repository, optionally with a registry host and port. */
+  'image-repository': /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+  /** Container image tag. */
+  'image-tag': /^\w[\w.-]{0,127}$/,
+  /** HTTP path of a metrics endpoint. */
+  'http-path': /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/,
+} as const;
+export type FormatName = keyof typeof formatPatterns;
+
+const duration = { type: 'string', format: 'duration' } as const;
+const quantity = { type: 'string', format: 'quantity' } as const;
+
+const resourceList = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    cpu: { ...quantity, description: 'CPU, e.g. `500m` or `2`.' },
+    memory: { ...quantity, description: 'Memory, e.g. `512Mi` or `2Gi`.' },
+  },
+} as const;
+
+const resources = {
+  type: 'object',
+  description: 'Container resource requests and limits.',
+  additionalProperties: false,
+  properties: {
+    requests: { ...resourceList, description: 'Guaranteed resources (used for scheduling).' },
+    limits: { ...resourceList, description: 'Upper bounds enforced by the kubelet.' },
+  },
+} as const;
+
+const image = {
+  type: 'object',
+  description: 'Container image; the tag is pinned in the overlay.',
+  additionalProperties: false,
+  properties: {
+    repository: { type: 'string', format: 'image-repository', description: 'Image repository.' },
+    tag: { type: 'string', format: 'image-tag', description: 'Image tag.' },
+  },
+} as const;
+
+const service = {
+  type: 'object',
+  description: 'How the component is exposed.',
+  additionalProperties: false,
+  properties: {
+    type: {
+      type: 'string',
+      enum: ['ClusterIP', 'NodePort', 'LoadBalancer'],
+      description: 'Kubernetes Service type.',
+    },
+    nodePort: {
+      type: 'integer',
+      minimum: 30000,
+      maximum: 32767,
+      description: 'Node port (NodePort and LoadBalancer only), in the default 30000-32767 range.',
+    },
+  },
+} as const;
+
+const scrapeTarget = (what: string) =>
+  ({
+    type: 'object',
+    description: `Where Prometheus finds the ${what} and how often it scrapes it.`,
+    additionalProperties: false,
+    properties: {
+      serviceName: {
+        type: 'string',
+        format: 'dns-label',
+        description: `Name of the ${what} Service.`,
+      },
+      namespace: {
+        type: 'string',
+        format: 'dns-label',
+        description: `Namespace of the ${what}; defaults to the environment's namespace.`,
+      },
+      port: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 65535,
+        description: `Port of the ${what} metrics endpoint.`,
+      },
+      metricsPath: { type: 'string', format: 'http-path', description: 'Metrics path.' },
+      scrapeInterval: { ...duration, description: 'Scrape interval of this job.' },
+    },
+  }) as const;
+
+export const environmentSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://gitops-gen.dev/schemas/environment.json',
+  title: 'gitops-gen environment',
+  description:
+    'One environment of the MLflow monitoring stack. Every key is optional; the file name is the environment name.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    tier: {
+      type: 'string',
+      enum: ['dev', 'staging', 'prod'],
+      description:
+        'Which built-in defaults apply. Defaults to the file name when it is dev, staging or prod, else staging.',
+    },
+    namespace: {
+      type: 'string',
+      format: 'dns-label',
+      description: 'Namespace of the monitoring stack; defaults to `mlflow-<name>`.',
+    },
+    prometheus: {
+      type: 'object',
+      description: 'The Prometheus server.',
+      additionalProperties: false,
+      properties: {
+        replicas: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10,
+          description:
+            'Number of identical Prometheus replicas; more than one adds a PodDisruptionBudget.',
+        },
+        retention: {
+          type: 'object',
+          description: 'How long and how much data the TSDB keeps; whichever limit is hit first.',
+          additionalProperties: false,
+          properties: {
+            time: { ...duration, description: '`--storage.tsdb.retention.time`, e.g. `30d`.' },
+            size: {
+              type: 'string',
+              format: 'retention-size',
+              description:
+                '`--storage.tsdb.retention.size`, e.g. `40GB`; defaults to 85 % of the storage size.',
+            },
+          },
+        },
+        scrapeInterval: { ...duration, description: 'Global scrape interval.' },
+        scrapeTimeout: {
+          ...duration,
+          description: 'Global scrape timeout; never longer than a job interval.',
+        },
+        evaluationInterval: { ...duration, description: 'Rule evaluation interval.' },
+        resources,
+        storage: {
+          type: 'object',
+          description: 'Where the TSDB lives.',
+          additionalProperties: false,
+          properties: {
+            type: {
+              type: 'string',
+              enum: ['emptyDir', 'pvc'],
+              description: '`emptyDir` (lost with the pod) or `pvc` (one claim per replica).',
+            },
+            size: { ...quantity, description: 'Claim size, or the emptyDir size limit.' },
+            storageClass: {
+              type: 'string',
+              minLength: 1,
+              description: 'StorageClass of the claims; the cluster default when unset.',
+            },
+          },
+        },
+        externalLabels: {
+          type: 'object',
+          description: 'Labels added to every series and alert leaving this Prometheus.',
+          propertyNames: { format: 'label-name' },
+          additionalProperties: { type: 'string' },
+        },
+        query: {
+          type: 'object',
+          description: 'Query engine limits.',
+          additionalProperties: false,
+          properties: {
+            maxSamples: {
+              type: 'integer',
+              minimum: 1,
+              description: '`--query.max-samples`: samples one query may load into memory.',
+            },
+            timeout: { ...duration, description: '`--query.timeout`.' },
+          },
+        },
+        image,
+        service,
+      },
+    },
+    grafana: {
+      type: 'object',
+      description: 'The Grafana server.',
+      additionalProperties: false,
+      properties: {
+        replicas: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 10,
+          description: 'Grafana replicas; more than one needs an external database.',
+        },
+        resources,
+        image,
+        service,
+        adminCredentials: {
+          type: 'object',
+          description: 'Where the Grafana admin user and password come from.',
+          additionalProperties: false,
+          properties: {
+            source: {
+              type: 'string',
+              enum: ['generated', 'existingSecret', 'externalSecret', 'sealedSecret'],
+              description:
+                '`generated` (dev tier only: a Secret with the spec default password), `existingSecret` (a Secret you create), `externalSecret` (External Secrets Operator) or `sealedSecret` (Bitnami Sealed Secrets).',
+            },
+            secretName: {
+              type: 'string',
+              format: 'dns-label',
+              description: 'Name of the Secret holding the credentials.',
+            },
+            userKey: { type: 'string', minLength: 1, description: 'Key of the user name.' },
+            passwordKey: { type: 'string', minLength: 1, description: 'Key of the password.' },
+            externalSecret: {
+              type: 'object',
+              description: 'External Secrets Operator source (source: externalSecret).',
+              additionalProperties: false,
+              required: ['storeName', 'remoteKey'],
+              properties: {
+                storeName: { type: 'string', minLength: 1, description: 'SecretStore name.' },
+                storeKind: {
+                  type: 'string',
+                  enum: ['SecretStore', 'ClusterSecretStore'],
+                  description: 'Kind of the store.',
+                },
+                remoteKey: {
+                  type: 'string',
+                  minLength: 1,
+                  description:
+                    'Key in the external store; its `user` and `password` properties are read.',
+                },
+                refreshInterval: { ...duration, description: 'How often the secret is re-read.' },
+              },
+            },
+            sealedSecret: {
+              type: 'object',
+              description: 'Sealed Secrets source (source: sealedSecret): encrypted values.',
+              additionalProperties: false,
+              required: ['encryptedUser', 'encryptedPassword'],
+              properties: {
+                encryptedUser: { type: 'string', minLength: 1 },
+                encryptedPassword: { type: 'string', minLength: 1 },
+              },
+            },
+          },
+        },
+      },
+    },
+    mlflow: scrapeTarget('MLflow tracking server'),
+    modelServer: scrapeTarget('model server'),
+    nodeExporter: {
+      type: 'object',
+      description: 'node-exporter DaemonSet (node_* metrics).',
+      additionalProperties: false,
+      properties: { image, resources },
+    },
+    kubeStateMetrics: {
+      type: 'object',
+      description: 'kube-state-metrics (kube_* metrics such as restarts).',
+      additionalProperties: false,
+      properties: { image, resources },
+    },
+    alerts: {
+      type: 'object',
+      description: 'Alert thresholds.',
+      additionalProperties: false,
+      properties: {
+        cpuUsagePercent: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 100,
+          description: 'HighCPUUsage fires above this node CPU percentage for 5 minutes.',
+        },
+        memoryUsagePercent: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 100,
+          description: 'HighMemoryUsage fires above this node memory percentage for 5 minutes.',
+        },
+        modelLatencyP95Seconds: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          description: 'HighModelLatency fires when model-server p95 latency exceeds this.',
+        },
+      },
+    },
+  },
+} as const;
+
+/** An environment file as written by a user (after schema validation). */
+export type EnvironmentFile = FromSchema<typeof environmentSchema>;

@@ -1,0 +1,119 @@
+/**
+ * Kubernetes object types for the manifests gitops-gen writes, taken from the generated models
+ * of @kubernetes/client-node (type-only imports: nothing of that package runs). A manifest is a
+ * model with its apiVersion, kind and metadata required; a patch is a deep partial of one.
+ */
+import type {
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1DaemonSet,
+  V1Deployment,
+  V1EnvVar,
+  V1Namespace,
+  V1ObjectMeta,
+  V1PersistentVolumeClaim,
+  V1PodDisruptionBudget,
+  V1Probe,
+  V1SecurityContext,
+  V1Service,
+  V1ServiceAccount,
+  V1StatefulSet,
+  V1Volume,
+} from '@kubernetes/client-node';
+
+/**
+ * The generated models are classes used as data shapes; mapping over one gives the same
+ * fields as a plain object type, which is what a manifest literal is.
+ */
+export type Plain<T> = T extends (infer Item)[]
+  ? Plain<Item>[]
+  : T extends Date
+    ? string
+    : T extends object
+      ? { [Key in keyof T]: Plain<T[Key]> }
+      : T;
+
+export type DeepPartial<T> = T extends (infer Item)[]
+  ? DeepPartial<Item>[]
+  : T extends object
+    ? { [Key in keyof T]?: DeepPartial<T[Key]> }
+    : T;
+
+type Metadata = Plain<V1ObjectMeta> & { name: string };
+
+/** A Kubernetes object as written to a manifest file. */
+export type Manifest<T> = Plain<Omit<T, 'apiVersion' | 'kind' | 'metadata'>> & {
+  apiVersion: string;
+  kind: string;
+  metadata: Metadata;
+};
+
+/** A strategic-merge patch: names the object, sets only what changes. */
+export type Patch<T> = DeepPartial<Omit<T, 'apiVersion' | 'kind' | 'metadata'>> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+};
+
+export type Namespace = Manifest<V1Namespace>;
+export type ServiceAccount = Manifest<V1ServiceAccount>;
+export type ClusterRole = Manifest<V1ClusterRole>;
+export type ClusterRoleBinding = Manifest<V1ClusterRoleBinding>;
+export type StatefulSet = Manifest<V1StatefulSet>;
+export type Deployment = Manifest<V1Deployment>;
+export type DaemonSet = Manifest<V1DaemonSet>;
+export type Service = Manifest<V1Service>;
+export type PodDisruptionBudget = Manifest<V1PodDisruptionBudget>;
+export type EnvVar = Plain<V1EnvVar>;
+export type PersistentVolumeClaim = Plain<V1PersistentVolumeClaim>;
+export type Probe = Plain<V1Probe>;
+export type SecurityContext = Plain<V1SecurityContext>;
+export type Volume = Plain<V1Volume>;
+export type { V1DaemonSet, V1Deployment, V1Service, V1StatefulSet };
+
+/** Any object a manifest file may hold, including CRDs we emit (ExternalSecret, SealedSecret). */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: Metadata;
+}
+
+/** A custom resource: a Kubernetes object with a CRD-defined spec. */
+export interface CustomResource<Spec> extends KubernetesObject {
+  spec: Spec;
+}
+
+/** Restricted container security context: no privileges, no capabilities, read-only root. */
+export function restrictedContainerSecurity(): SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+  };
+}
+
+/** Pod security context running as a fixed non-root user (`fsGroup` makes volumes writable). */
+export function podSecurity(user: number) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: user,
+    runAsGroup: user,
+    fsGroup: user,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function imageReference(image: { repository: string; tag: string }): string {
+  return `${image.repository}:${image.tag}`;
+}
+
+/** Requests and limits of a component, copied so that no two objects share one. */
+export function componentResources(settings: {
+  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+}) {
+  return {
+    requests: { ...settings.resources.requests },
+    limits: { ...settings.resources.limits },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Fixed names, ports and labels of the stack's components. Shared by the stack model (which
+ * writes them into Prometheus and Grafana config) and the Kubernetes manifests, so the two
+ * always agree. Pure data.
+ */
+
+export const prometheusComponent = {
+  name: 'prometheus',
+  headlessService: 'prometheus-headless',
+  port: 9090,
+  configMap: 'prometheus-config',
+  configFile: 'prometheus.yml',
+  rulesFile: 'alert-rules.yml',
+  configDir: '/etc/prometheus',
+  dataDir: '/prometheus',
+  dataVolume: 'prometheus-data',
+  /** UID/GID `nobody`, as in the official image and Helm chart. */
+  user: 65534,
+} as const;
+
+export const grafanaComponent = {
+  name: 'grafana',
+  port: 3000,
+  datasourcesConfigMap: 'grafana-datasources',
+  datasourcesFile: 'datasources.yaml',
+  dashboardProviderConfigMap: 'grafana-dashboard-provider',
+  dashboardProviderFile: 'dashboard-provider.yaml',
+  dashboardsConfigMap: 'grafana-dashboards',
+  dataDir: '/var/lib/grafana',
+  datasourcesDir: '/etc/grafana/provisioning/datasources',
+  dashboardProviderDir: '/etc/grafana/provisioning/dashboards',
+  /** Outside the data volume, mounted as a whole directory so that ConfigMap updates arrive. */
+  dashboardsDir: '/etc/grafana/dashboards/mlflow',
+  dashboardFile: 'mlflow-monitoring-dashboard.json',
+  dashboardUid: 'mlflow-monitoring',
+  datasourceUid: 'prometheus',
+  /** UID/GID of the official image. */
+  user: 472,
+} as const;
+
+export const nodeExporterComponent = {
+  name: 'node-exporter',
+  port: 9100,
+  user: 65534,
+} as const;
+
+export const kubeStateMetricsComponent = {
+  name: 'kube-state-metrics',
+  port: 8080,
+  portName: 'http-metrics',
+  telemetryPort: 8081,
+  user: 65534,
+  /** Only the resources the alerts and dashboard read; fewer watches, less memory. */
+  resources: [
+    'daemonsets',
+    'deployments',
+    'namespaces',
+    'nodes',
+    'persistentvolumeclaims',
+    'pods',
+    'replicasets',
+    'services',
+    'statefulsets',
+  ],
+} as const;
+
+/** Scrape job names; the first three and the Kubernetes ones are the spec's table. */
+export const jobNames = {
+  prometheus: 'prometheus',
+  mlflow: 'mlflow-server',
+  modelServer: 'model-server',
+  apiServers: 'kubernetes-apiservers',
+  nodes: 'kubernetes-nodes',
+  pods: 'kubernetes-pods',
+  cadvisor: 'kubernetes-cadvisor',
+  nodeExporter: 'node-exporter',
+  kubeStateMetrics: 'kube-state-metrics',
+} as const;
+
+export const partOf = 'mlflow-monitoring';
+
+/** Namespace of the base; every overlay replaces it with the environment's own. */
+export const baseNamespace = 'mlflow-monitoring';
+
+/**
+ * Cluster-scoped objects (ClusterRole, ClusterRoleBinding) carry the namespace in their name,
+ * so that several environments can share one cluster without overwriting each other's RBAC.
+ */
+export function clusterScopedName(namespace: string, component: string): string {
+  return `${namespace}-${component}`;
+}
+
+/** Selector labels of a component: stable, never changed by overlays. */
+export function selectorLabels(component: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': component };
+}
+
+/** Labels every object of a component carries. */
+export function componentLabels(component: string): Record<string, string> {
+  return {
+    ...selectorLabels(component),
+    'app.kubernetes.io/part-of': partOf,
+    'app.kubernetes.io/managed-by': 'gitops-gen',
+  };
+}
