@@ -34,6 +34,8 @@ const median = timings[Math.floor(timings.length / 2)];
 const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 console.log(`environments: ${count}, rounds: ${rounds}`);
 console.log(`files: ${files}, bytes: ${bytes}`);
-console.log(`render median: ${median.toFixed(1)} ms, min: ${timings[0].toFixed(1)} ms, max: ${timings.at(-1).toFixed(1)} ms`);
+console.log(
+  `render median: ${median.toFixed(1)} ms, min: ${timings[0].toFixed(1)} ms, max: ${timings.at(-1).toFixed(1)} ms`,
+);
 console.log(`per environment: ${(median / count).toFixed(2)} ms`);
 console.log(`heap used: ${heapMiB.toFixed(1)} MiB`);

@@ -148,9 +148,7 @@ describe.each(Object.entries(expected))('kubectl kustomize overlays/%s', (name, 
     const claims = field(statefulSet(), 'spec', 'volumeClaimTemplates') as Json[] | undefined;
     if (want.storage === 'pvc') {
       expect(data).toBeUndefined();
-      expect(claims?.map((claim) => field(claim, 'metadata', 'name'))).toEqual([
-        'prometheus-data',
-      ]);
+      expect(claims?.map((claim) => field(claim, 'metadata', 'name'))).toEqual(['prometheus-data']);
       expect(field(claims, 0, 'spec', 'resources', 'requests', 'storage')).toMatch(/Gi$/);
     } else {
       expect(data?.emptyDir).toBeDefined();
@@ -223,7 +221,15 @@ describe.each(Object.entries(expected))('kubectl kustomize overlays/%s', (name, 
     );
     expect(field(datasources, 'datasources', 0, 'uid')).toBe('prometheus');
     const grafana = findObject(objects(), 'Deployment', 'grafana');
-    const mounts = field(grafana, 'spec', 'template', 'spec', 'containers', 0, 'volumeMounts') as Json[];
+    const mounts = field(
+      grafana,
+      'spec',
+      'template',
+      'spec',
+      'containers',
+      0,
+      'volumeMounts',
+    ) as Json[];
     for (const mount of mounts) expect(mount.subPath).toBeUndefined();
     const volumes = field(grafana, 'spec', 'template', 'spec', 'volumes') as Json[];
     const dashboards = volumes.find((volume) => volume.name === 'grafana-dashboards');
@@ -256,8 +262,7 @@ describe.each(Object.entries(expected))('kubectl kustomize overlays/%s', (name, 
   it('pins every image by tag', () => {
     for (const object of objects()) {
       const containers = field(object, 'spec', 'template', 'spec', 'containers') as
-        | Json[]
-        | undefined;
+        Json[] | undefined;
       for (const entry of containers ?? []) {
         expect(entry.image).toMatch(/:[\w][\w.-]*$/);
         expect(entry.image).not.toMatch(/:latest$/);
