@@ -11,7 +11,8 @@ const yaml12OnlyNumber = /^[-+]?0o[0-7]+$/;
 
 function yamlBody(value: unknown): string {
   // Serialising with the 1.1 schema quotes 1.1's booleans, octals, timestamps and sexagesimals.
-  const document = new Document(value, { version: '1.1' });
+  // Shared objects are written out in full: anchors and aliases confuse readers and tools.
+  const document = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(document, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && yaml12OnlyNumber.test(node.value)) {
@@ -24,7 +25,7 @@ function yamlBody(value: unknown): string {
 
 /** Comment lines for the top of a generated file. */
 export function headerComment(lines: readonly string[]): string {
-  return lines.map((line) => (line === '' ? '#' : `# ${line}`)).join('\n') + '\n';
+  return lines.map((line) => (line === '' ? '#\n' : `# ${line}\n`)).join('');
 }
 
 /** One YAML document, preceded by a comment header. */
