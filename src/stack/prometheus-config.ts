@@ -193,18 +193,28 @@ function escapeRegex(text: string): string {
 }
 
 /**
- * Annotation-driven discovery (`prometheus.io/scrape|port|path|scheme`). Pods already scraped
+ * Annotation-driven discovery (`prometheus.io/scrape|port|path|scheme`) in the environment's
+ * namespaces. Pods already scraped
  * by the mlflow-server and model-server jobs are dropped here, or their series would be
  * collected twice under two job names.
  */
 function podsJob(environment: EnvironmentConfig): ScrapeConfig {
+  // Only the namespaces this environment watches: environments sharing a cluster must not
+  // scrape each other's pods.
+  const namespaces = [
+    ...new Set([
+      environment.namespace,
+      environment.mlflow.namespace,
+      environment.modelServer.namespace,
+    ]),
+  ].sort();
   const dedicated = [environment.mlflow, environment.modelServer]
     .map((target) => `${escapeRegex(target.namespace)};${target.port}`)
     .join('|');
   return {
     job_name: jobNames.pods,
     honor_labels: true,
-    kubernetes_sd_configs: [{ role: 'pod' }],
+    kubernetes_sd_configs: [{ role: 'pod', namespaces: { names: namespaces } }],
     relabel_configs: [
       {
         source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'],
