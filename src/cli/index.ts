@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { ExitCode, GitopsGenError, formatProblem, type Problem } from '../errors.js';
+import { ExitCode, GitopsGenError, formatProblem } from '../errors.js';
 import { render, type Drift } from '../index.js';
 import { packageVersion } from './version.js';
 
@@ -29,8 +29,14 @@ function displayPath(io: CliIo, path: string): string {
   return fromCwd !== '' && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : path;
 }
 
-function printProblems(io: CliIo, problems: readonly Problem[]): void {
-  for (const problem of problems) {
+function printError(io: CliIo, error: GitopsGenError): void {
+  io.stderr(`error: ${error.message}\n`);
+  for (const problem of error.problems) {
+    // A problem that only restates the error adds just its hint.
+    if (problem.message === error.message && problem.file === undefined) {
+      if (problem.hint) io.stderr(`  hint: ${problem.hint}\n`);
+      continue;
+    }
     const file = problem.file ? displayPath(io, problem.file) : undefined;
     io.stderr(`  ${formatProblem({ ...problem, file }).replace(/\n/g, '\n  ')}\n`);
   }
@@ -133,8 +139,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.input;
     }
     if (error instanceof GitopsGenError) {
-      io.stderr(`error: ${error.message}\n`);
-      printProblems(io, error.problems);
+      printError(io, error);
       return error.exitCode;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

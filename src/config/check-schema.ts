@@ -48,6 +48,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string "${value}"`;
+  // JSON.stringify would print .inf and .nan as "null".
+  if (typeof value === 'number' && !Number.isFinite(value)) return `the non-finite number ${value}`;
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
@@ -104,15 +106,28 @@ function toProblem(source: ParsedSource, error: ErrorObject): Problem {
       const expected = String(params.type);
       const value = error.data;
       let hint = `write ${typeNames[expected] ?? expected} here`;
-      if (typeof value === 'string' && /^(yes|no|on|off|true|false)$/i.test(value)) {
+      // Each tailored hint only applies to the type it fixes: "remove the quotes" for a
+      // mapping, or "quote the value" for an integer, would lead the user astray.
+      if (
+        expected === 'boolean' &&
+        typeof value === 'string' &&
+        /^(yes|no|on|off|true|false)$/i.test(value)
+      ) {
         hint = 'use true or false (YAML 1.2: yes/no/on/off are strings)';
-      } else if (typeof value === 'string' && value !== '' && !Number.isNaN(Number(value))) {
+      } else if (
+        (expected === 'number' || expected === 'integer') &&
+        typeof value === 'string' &&
+        value.trim() !== '' &&
+        (expected === 'number' ? Number.isFinite(Number(value)) : Number.isInteger(Number(value)))
+      ) {
         hint = `remove the quotes: ${value}`;
       } else if (
-        (expected === 'string' && typeof value === 'number') ||
-        typeof value === 'boolean'
+        expected === 'string' &&
+        (typeof value === 'number' || typeof value === 'boolean')
       ) {
         hint = `quote the value: "${String(value)}"`;
+      } else if (typeof value === 'number' && !Number.isFinite(value)) {
+        hint = `write a finite ${expected === 'integer' ? 'integer' : 'number'} here`;
       }
       return {
         ...base,
@@ -167,7 +182,13 @@ function toProblem(source: ParsedSource, error: ErrorObject): Problem {
       };
     }
     case 'minLength':
-      return { ...base, code: 'config/empty', ...at(path), message: 'must not be empty' };
+      return {
+        ...base,
+        code: 'config/empty',
+        ...at(path),
+        message: 'must not be empty',
+        hint: 'write a value, or remove the key to use the default',
+      };
     default:
       return { ...base, ...at(path), message: error.message ?? 'is not valid' };
   }

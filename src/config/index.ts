@@ -3,6 +3,7 @@
  * with positions (parse.ts), checks the schema (check-schema.ts) and applies defaults
  * (resolve.ts). All problems of all files are collected before failing, so one run shows them all.
  */
+import { basename } from 'node:path';
 import { InputError, UsageError, type Problem } from '../errors.js';
 import { builtInEnvironmentNames } from './defaults.js';
 import type { EnvironmentConfig } from './environment.js';
@@ -85,7 +86,8 @@ export function resolveEnvironmentSources(
       problems.push({
         code: 'config/duplicate-environment',
         file: source.file,
-        message: `environment "${source.name}" is defined twice (also in ${previous})`,
+        // The file name only: both files sit in one folder, and `file` may be absolute.
+        message: `environment "${source.name}" is defined twice (also in ${basename(previous)})`,
         hint: 'keep one of the two files',
       });
       continue;
@@ -93,12 +95,12 @@ export function resolveEnvironmentSources(
     seen.set(source.name, source.file);
     const parsed = parseYamlSource(source.file, source.text);
     if (parsed.problems.length > 0) {
-      problems.push(...parsed.problems);
+      problems.push(...inFileOrder(parsed.problems));
       continue;
     }
     const checked = checkEnvironmentData(parsed);
     if (!checked.ok) {
-      problems.push(...checked.problems);
+      problems.push(...inFileOrder(checked.problems));
       continue;
     }
     const resolved = resolveEnvironment(source.name, checked.file, {
@@ -106,13 +108,20 @@ export function resolveEnvironmentSources(
       locate: parsed.locate,
     });
     if (resolved.ok) environments.push(resolved.environment);
-    else problems.push(...resolved.problems);
+    else problems.push(...inFileOrder(resolved.problems));
   }
   if (problems.length > 0) {
     const count = problems.length === 1 ? 'an error' : `${problems.length} errors`;
     throw new InputError(`the environment files have ${count}`, problems, 'config/invalid');
   }
   return environments;
+}
+
+/** The problems of one file sorted by line and column (schema order is not reading order). */
+function inFileOrder(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort(
+    (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
 }
 
 function selectEnvironments(

@@ -3,7 +3,16 @@
  * its line and column, so that schema errors found later can point at the exact spot.
  * Pure: no file I/O. YAML 1.2 core schema, duplicate keys are errors.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 import type { Problem } from '../errors.js';
 
 export interface SourcePosition {
@@ -25,7 +34,14 @@ export interface ParsedSource {
 
 export function parseYamlSource(file: string, text: string): ParsedSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  // resolveKnownTags: false keeps YAML 1.1 tags such as !!binary, !!set or !!timestamp from
+  // turning into a Uint8Array, Set or Date that the schema check cannot describe.
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: true,
+    resolveKnownTags: false,
+  });
   const locateOffset = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -33,16 +49,10 @@ export function parseYamlSource(file: string, text: string): ParsedSource {
   const problems: Problem[] = [...doc.errors, ...doc.warnings].map((error) => {
     const position = error.linePos?.[0];
     return {
-      code: error.code === 'DUPLICATE_KEY' ? 'config/duplicate-key' : 'config/yaml-syntax',
-      // yaml's messages end with a source excerpt after a blank line: keep the first sentence.
-      message: firstLine(error.message),
+      ...describeYamlError(doc, text, error),
       file,
       line: position?.line,
       column: position?.col,
-      hint:
-        error.code === 'DUPLICATE_KEY'
-          ? 'each key may appear once per mapping; remove or merge the repeated one'
-          : 'check indentation and quoting near this position',
     };
   });
   const data: unknown = doc.errors.length > 0 ? undefined : doc.toJS();
@@ -55,6 +65,65 @@ export function parseYamlSource(file: string, text: string): ParsedSource {
       return offset === undefined ? undefined : locateOffset(offset);
     },
   };
+}
+
+function describeYamlError(
+  doc: Document,
+  text: string,
+  error: YAMLError,
+): Pick<Problem, 'code' | 'message' | 'keyPath' | 'hint'> {
+  switch (error.code) {
+    case 'DUPLICATE_KEY': {
+      const keyPath = keyPathAt(doc.contents, error.pos[0], []);
+      return {
+        code: 'config/duplicate-key',
+        message:
+          keyPath === undefined
+            ? firstLine(error.message)
+            : `duplicate key \`${keyPath[keyPath.length - 1] ?? ''}\``,
+        keyPath: keyPath?.join('.'),
+        hint: 'each key may appear once per mapping; remove or merge the repeated one',
+      };
+    }
+    case 'TAG_RESOLVE_FAILED':
+      return {
+        code: 'config/yaml-tag',
+        message: `unsupported YAML tag \`${text.slice(error.pos[0], error.pos[1]).trim()}\``,
+        hint: 'remove the tag: environment files hold plain strings, numbers, lists and mappings',
+      };
+    case 'MULTIPLE_DOCS':
+      return {
+        code: 'config/multiple-documents',
+        message: 'the file holds more than one YAML document',
+        hint: 'an environment file is a single document: remove the `---` separator and merge the documents, or give each environment its own file',
+      };
+    default:
+      return {
+        code: 'config/yaml-syntax',
+        // yaml's messages end with a source excerpt after a blank line: keep the first sentence.
+        message: firstLine(error.message),
+        hint: 'check indentation and quoting near this position',
+      };
+  }
+}
+
+/** Key path of the mapping key that starts at `offset` (where yaml reports a duplicate key). */
+function keyPathAt(node: unknown, offset: number, path: string[]): string[] | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const keyPath = [...path, String(pair.key.value)];
+      if (pair.key.range?.[0] === offset) return keyPath;
+      const found = keyPathAt(pair.value, offset, keyPath);
+      if (found) return found;
+    }
+  } else if (isSeq(node)) {
+    for (const [index, item] of node.items.entries()) {
+      const found = keyPathAt(item, offset, [...path, String(index)]);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {

@@ -68,7 +68,12 @@ export function resolveEnvironment(
           bytesToRetentionSize(quantityToNumber(storage.size) * retentionSizeShareOfStorage),
       },
       scrapeInterval: prometheusInput.scrapeInterval ?? defaults.prometheus.scrapeInterval,
-      scrapeTimeout: prometheusInput.scrapeTimeout ?? defaults.prometheus.scrapeTimeout,
+      scrapeTimeout:
+        prometheusInput.scrapeTimeout ??
+        shorterDuration(
+          defaults.prometheus.scrapeTimeout,
+          prometheusInput.scrapeInterval ?? defaults.prometheus.scrapeInterval,
+        ),
       evaluationInterval:
         prometheusInput.evaluationInterval ?? defaults.prometheus.evaluationInterval,
       storage,
@@ -103,7 +108,7 @@ export function resolveEnvironment(
     kubeStateMetrics: component(defaults.kubeStateMetrics, input.kubeStateMetrics ?? {}),
     alerts: { ...defaults.alerts, ...input.alerts },
   };
-  checkPrometheus(environment, context);
+  checkPrometheus(environment, input, context);
   return context.problems.length > 0
     ? { ok: false, problems: context.problems }
     : { ok: true, environment };
@@ -287,9 +292,18 @@ function resolveAdminCredentials(
   }
 }
 
-function checkPrometheus(environment: EnvironmentConfig, context: ResolveContext): void {
+/**
+ * Cross-field rules. A rule that involves a default and a value from the file is reported at
+ * the value the file sets, so that the line and column point at something the user wrote.
+ */
+function checkPrometheus(
+  environment: EnvironmentConfig,
+  input: EnvironmentFile,
+  context: ResolveContext,
+): void {
   const { prometheus } = environment;
   const timeout = durationToMs(prometheus.scrapeTimeout);
+  // Only a timeout written in the file can exceed the interval: the default follows it.
   if (timeout > durationToMs(prometheus.scrapeInterval)) {
     report(
       context,
@@ -331,7 +345,20 @@ function checkPrometheus(environment: EnvironmentConfig, context: ResolveContext
     );
   }
   const storageBytes = quantityToNumber(prometheus.storage.size);
-  if (retentionSizeToBytes(prometheus.retention.size) > storageBytes) {
+  if (
+    input.prometheus?.retention?.size === undefined &&
+    retentionSizeToBytes(prometheus.retention.size) > storageBytes
+  ) {
+    // The default retention size is 85 % of the storage: only a storage too small to hold a
+    // single byte (such as `100m`, a tenth of a byte) gets here.
+    report(
+      context,
+      ['prometheus', 'storage', 'size'],
+      'config/storage-too-small',
+      `storage size ${prometheus.storage.size} is too small to keep any data`,
+      'use a size such as 20Gi (suffixes are case-sensitive: `m` is milli, `M` is mega, `Mi` is mebi)',
+    );
+  } else if (retentionSizeToBytes(prometheus.retention.size) > storageBytes) {
     report(
       context,
       ['prometheus', 'retention', 'size'],
@@ -359,9 +386,10 @@ function checkPrometheus(environment: EnvironmentConfig, context: ResolveContext
       const request = quantityToNumber(settings.resources.requests[resource]);
       const limit = quantityToNumber(settings.resources.limits[resource]);
       if (request > limit) {
+        const requestWritten = input[kind]?.resources?.requests?.[resource] !== undefined;
         report(
           context,
-          [kind, 'resources', 'requests', resource],
+          [kind, 'resources', requestWritten ? 'requests' : 'limits', resource],
           'config/request-above-limit',
           `the ${resource} request ${settings.resources.requests[resource]} is above the limit ${settings.resources.limits[resource]}; Kubernetes rejects such a pod`,
           `raise limits.${resource} or lower requests.${resource}`,
@@ -369,4 +397,9 @@ function checkPrometheus(environment: EnvironmentConfig, context: ResolveContext
       }
     }
   }
+}
+
+/** The shorter of two durations: a default timeout never exceeds a shorter interval. */
+function shorterDuration(a: string, b: string): string {
+  return durationToMs(a) <= durationToMs(b) ? a : b;
 }

@@ -70,7 +70,7 @@ describe('gitops-gen render', () => {
     const result = await runCli(['render', '--env', 'prdo'], dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown environment "prdo"');
-    expect(result.stderr).toContain('did you mean `prod`?');
+    expect(result.stderr).toBe('error: unknown environment "prdo"\n  hint: did you mean `prod`?\n');
   });
 
   it('a missing --config folder is an input error (exit 2)', async () => {
