@@ -10,10 +10,10 @@ import {
   LineCounter,
   parseDocument,
   type Document,
-  type Node,
   type YAMLError,
 } from 'yaml';
 import type { Problem } from '../errors.js';
+import { offsetOfPath } from '../yaml-locate.js';
 
 export interface SourcePosition {
   line: number;
@@ -61,7 +61,7 @@ export function parseYamlSource(file: string, text: string): ParsedSource {
     data,
     problems,
     locate: (path, at = 'value') => {
-      const offset = findOffset(doc, path, at);
+      const offset = offsetOfPath(doc.contents, path, at);
       return offset === undefined ? undefined : locateOffset(offset);
     },
   };
@@ -129,35 +129,4 @@ function keyPathAt(node: unknown, offset: number, path: string[]): string[] | un
 function firstLine(message: string): string {
   const line = message.split('\n')[0] ?? message;
   return line.replace(/ at line \d+, column \d+:?$/, '');
-}
-
-function findOffset(
-  doc: Document,
-  path: readonly (string | number)[],
-  at: 'key' | 'value',
-): number | undefined {
-  let node: Node | null | undefined = doc.contents;
-  let best = node?.range?.[0];
-  for (const [index, segment] of path.entries()) {
-    const isLast = index === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (item) => isScalar(item.key) && String(item.key.value) === String(segment),
-      );
-      if (!pair) return best;
-      const keyNode = isScalar(pair.key) ? pair.key : undefined;
-      if (isLast && at === 'key' && keyNode?.range) return keyNode.range[0];
-      const value = pair.value as Node | null;
-      best = value?.range?.[0] ?? keyNode?.range?.[0] ?? best;
-      node = value;
-    } else if (isSeq(node) && /^\d+$/.test(String(segment))) {
-      const item = node.items[Number(segment)] as Node | undefined;
-      if (!item) return best;
-      best = item.range?.[0] ?? best;
-      node = item;
-    } else {
-      return best;
-    }
-  }
-  return best;
 }

@@ -1,0 +1,179 @@
+/**
+ * Reads manifest text the way Kubernetes does: YAML 1.1 scalars (`yes` and `on` are booleans,
+ * `0644` is 420), timestamps kept as strings, duplicate keys refused, `<<` merges applied.
+ * Splits multi-document files, drops empty and comment-only documents, flattens `List` kinds,
+ * and keeps a way back from any path to its line and column. Pure.
+ */
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { offsetOfPath } from '../yaml-locate.js';
+import { formatPath, type Finding, type ResourceId } from './findings.js';
+
+export type Path = readonly (string | number)[];
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** A Kubernetes object read from a document, or one item of a `List`. */
+export interface ManifestResource {
+  id: ResourceId;
+  object: Record<string, unknown>;
+  file: string;
+  /** 0-based document index in the file. */
+  document: number;
+  /** Path of the object inside its document: `[]`, or `['items', 3]` for a List item. */
+  pathInDocument: Path;
+  /** Line and column of a path inside the object. */
+  locate: (path: Path, at?: 'key' | 'value') => Position | undefined;
+}
+
+export interface ParsedManifests {
+  resources: ManifestResource[];
+  findings: Finding[];
+}
+
+const timestampTag = 'tag:yaml.org,2002:timestamp';
+
+function toPosition(lineCounter: LineCounter, offset: number | undefined): Position | undefined {
+  if (offset === undefined) return undefined;
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Every problem of one document, located. */
+function documentFinding(
+  file: string,
+  document: number,
+  position: Position | undefined,
+  code: string,
+  message: string,
+  hint?: string,
+): Finding {
+  return {
+    code,
+    severity: 'error',
+    message,
+    file,
+    document,
+    ...position,
+    ...(hint ? { hint } : {}),
+  };
+}
+
+export function parseManifests(file: string, text: string): ParsedManifests {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, {
+    lineCounter,
+    version: '1.1',
+    uniqueKeys: true,
+    merge: true,
+    customTags: (tags) =>
+      tags.filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== timestampTag),
+  });
+  const resources: ManifestResource[] = [];
+  const findings: Finding[] = [];
+  const list = Array.isArray(documents) ? documents : [documents];
+  list.forEach((doc: Document.Parsed, index) => {
+    const errors = [...doc.errors];
+    if (errors.length > 0) {
+      for (const error of errors) {
+        const position = error.linePos?.[0];
+        const duplicate = error.code === 'DUPLICATE_KEY';
+        findings.push(
+          documentFinding(
+            file,
+            index,
+            position ? { line: position.line, column: position.col } : undefined,
+            duplicate ? 'yaml/duplicate-key' : 'yaml/syntax',
+            duplicate
+              ? 'duplicate mapping key: the API server would reject this document'
+              : (error.message.split('\n')[0] ?? error.message).replace(
+                  / at line \d+, column \d+:?$/,
+                  '',
+                ),
+            duplicate
+              ? 'each key may appear once per mapping'
+              : 'check indentation and quoting here',
+          ),
+        );
+      }
+      return;
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) return; // empty or comment-only
+    const locate = (path: Path, at: 'key' | 'value' = 'value'): Position | undefined =>
+      toPosition(lineCounter, offsetOfPath(doc.contents, path, at));
+    if (!isRecord(value)) {
+      findings.push(
+        documentFinding(
+          file,
+          index,
+          locate([]),
+          'document/not-a-mapping',
+          `the document is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a Kubernetes object`,
+          'a manifest document is a mapping with apiVersion, kind and metadata',
+        ),
+      );
+      return;
+    }
+    const add = (object: Record<string, unknown>, pathInDocument: Path): void => {
+      const located = (path: Path, at?: 'key' | 'value'): Position | undefined =>
+        locate([...pathInDocument, ...path], at);
+      const missing = (['apiVersion', 'kind'] as const).filter(
+        (key) => typeof object[key] !== 'string' || object[key] === '',
+      );
+      if (missing.length > 0) {
+        findings.push({
+          ...documentFinding(
+            file,
+            index,
+            located([]),
+            'document/missing-type',
+            `the object has no ${missing.join(' and ')}`,
+            'every Kubernetes object names its apiVersion and kind',
+          ),
+          ...(pathInDocument.length > 0 ? { path: formatPath(pathInDocument) } : {}),
+        });
+        return;
+      }
+      const metadata = isRecord(object.metadata) ? object.metadata : {};
+      const id: ResourceId = {
+        apiVersion: object.apiVersion as string,
+        kind: object.kind as string,
+        name: typeof metadata.name === 'string' ? metadata.name : '',
+        ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+      };
+      if (isListKind(id) && Array.isArray(object.items)) {
+        object.items.forEach((item: unknown, itemIndex) => {
+          const itemPath = [...pathInDocument, 'items', itemIndex];
+          if (isRecord(item)) add(item, itemPath);
+          else
+            findings.push({
+              ...documentFinding(
+                file,
+                index,
+                locate(itemPath),
+                'document/not-a-mapping',
+                'a List item is not a Kubernetes object',
+              ),
+              path: formatPath(itemPath),
+            });
+        });
+        return;
+      }
+      resources.push({ id, object, file, document: index, pathInDocument, locate: located });
+    };
+    add(value, []);
+  });
+  return { resources, findings };
+}
+
+/** `v1/List` and the typed lists such as `DeploymentList`. */
+function isListKind(id: ResourceId): boolean {
+  return id.kind === 'List' || id.kind.endsWith('List');
+}
