@@ -5,6 +5,7 @@
 
 export interface GeneratorOptions {
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   disableNameSuffixHash?: boolean;
 }
 

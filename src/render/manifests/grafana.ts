@@ -14,6 +14,7 @@ import {
   componentResources,
   imageReference,
   podSecurity,
+  restrictedContainerSecurity,
   type CustomResource,
   type Deployment,
   type Service,
@@ -88,18 +89,17 @@ export function grafanaDeployment(settings: GrafanaSettings, namespace: string):
                 { name: 'GF_USERS_ALLOW_SIGN_UP', value: 'false' },
                 { name: 'GF_ANALYTICS_REPORTING_ENABLED', value: 'false' },
                 { name: 'GF_ANALYTICS_CHECK_FOR_UPDATES', value: 'false' },
+                // Logs go to stdout; with a read-only root there is no log file to write.
+                { name: 'GF_LOG_MODE', value: 'console' },
               ],
               readinessProbe: probe(5, 3),
               livenessProbe: probe(60, 10),
               resources: componentResources(settings),
-              // Grafana writes below its home as well as its data folder: root stays writable.
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
-              },
+              // Grafana writes only to its data folder and /tmp, both emptyDir volumes.
+              securityContext: restrictedContainerSecurity(),
               volumeMounts: [
                 { name: 'storage', mountPath: component.dataDir },
+                { name: 'tmp', mountPath: '/tmp' },
                 {
                   name: component.datasourcesConfigMap,
                   mountPath: component.datasourcesDir,
@@ -121,6 +121,7 @@ export function grafanaDeployment(settings: GrafanaSettings, namespace: string):
           volumes: [
             // Dashboards and datasources come from Git; the SQLite database is disposable.
             { name: 'storage', emptyDir: {} },
+            { name: 'tmp', emptyDir: {} },
             configMapVolume(component.datasourcesConfigMap),
             configMapVolume(component.dashboardProviderConfigMap),
             configMapVolume(component.dashboardsConfigMap),
