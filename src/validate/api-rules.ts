@@ -105,7 +105,7 @@ class RuleContext {
   constructor(readonly resource: ManifestResource) {}
 
   report(code: string, path: Path, message: string, hint?: string): void {
-    const position = this.resource.locate(path);
+    const position = this.resource.locate(path, 'key');
     this.findings.push({
       code,
       severity: 'error',
@@ -536,7 +536,7 @@ function finding(context: RuleContext, code: string, path: Path, message: string
     message,
     file: context.resource.file,
     document: context.resource.document,
-    ...context.resource.locate(path),
+    ...context.resource.locate(path, 'key'),
     path: formatPath([...context.resource.pathInDocument, ...path]),
     resource: context.resource.id,
   };

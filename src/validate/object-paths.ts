@@ -30,6 +30,9 @@ export function reach(value: unknown, pattern: Path, base: Path = []): [Path, un
   if (head === '*') {
     return asArray(value).flatMap((item, index) => reach(item, rest, [...base, index]));
   }
+  if (typeof head === 'number') {
+    return Array.isArray(value) ? reach(value[head], rest, [...base, head]) : [];
+  }
   if (!isRecord(value) || head === undefined) return [];
   return reach(value[head], rest, [...base, head]);
 }

@@ -124,7 +124,7 @@ class PolicyContext {
       message,
       file: this.resource.file,
       document: this.resource.document,
-      ...this.resource.locate(path),
+      ...this.resource.locate(path, 'key'),
       path: formatPath([...this.resource.pathInDocument, ...path]),
       resource: this.resource.id,
       hint:

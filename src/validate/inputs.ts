@@ -1,0 +1,113 @@
+/**
+ * The file-system edge of validation: turns the paths a user gives into sources to check.
+ * A folder with a kustomization is built as a whole; a folder without one is searched for
+ * kustomizations and manifest files, and a kustomization that another one includes is only
+ * checked through it (so a rendered tree's `base/` is checked once per overlay, not alone).
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { UsageError } from '../errors.js';
+
+export type InputSource =
+  { kind: 'file'; path: string } | { kind: 'kustomization'; directory: string } | { kind: 'stdin' };
+
+export const kustomizationFileNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const manifestFile = /\.(ya?ml|json)$/i;
+const skippedFolders = new Set(['.git', 'node_modules', '.github']);
+
+async function kind(path: string): Promise<'file' | 'directory' | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return undefined;
+  return info.isDirectory() ? 'directory' : 'file';
+}
+
+export async function kustomizationFile(directory: string): Promise<string | undefined> {
+  for (const name of kustomizationFileNames) {
+    if ((await kind(join(directory, name))) === 'file') return join(directory, name);
+  }
+  return undefined;
+}
+
+/** The folders a kustomization includes through resources, bases and components. */
+async function includedFolders(directory: string, file: string): Promise<string[]> {
+  let data: unknown;
+  try {
+    data = parse(await readFile(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  if (typeof data !== 'object' || data === null) return [];
+  const record = data as Record<string, unknown>;
+  const entries = ['resources', 'bases', 'components'].flatMap((key) => {
+    const value = record[key];
+    return Array.isArray(value)
+      ? value.filter((item): item is string => typeof item === 'string')
+      : [];
+  });
+  const folders: string[] = [];
+  for (const entry of entries) {
+    const path = resolve(directory, entry);
+    if ((await kind(path)) === 'directory') folders.push(path);
+  }
+  return folders;
+}
+
+async function walk(
+  directory: string,
+  found: { kustomizations: string[]; files: string[] },
+): Promise<void> {
+  if (await kustomizationFile(directory)) {
+    found.kustomizations.push(directory);
+    return;
+  }
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) {
+      if (!skippedFolders.has(entry.name)) await walk(path, found);
+    } else if (entry.isFile() && manifestFile.test(entry.name)) {
+      found.files.push(path);
+    }
+  }
+}
+
+/** Sources to validate for these paths (`-` is standard input); unknown paths are usage errors. */
+export async function resolveInputs(paths: readonly string[]): Promise<InputSource[]> {
+  const sources: InputSource[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      sources.push({ kind: 'stdin' });
+      continue;
+    }
+    const type = await kind(path);
+    if (type === undefined) {
+      throw new UsageError(
+        `no such file or folder: ${path}`,
+        'give a rendered tree, a kustomization folder, manifest files or - for standard input',
+      );
+    }
+    if (type === 'file') {
+      sources.push({ kind: 'file', path });
+      continue;
+    }
+    const found = { kustomizations: [] as string[], files: [] as string[] };
+    await walk(path, found);
+    const included = new Set<string>();
+    for (const directory of found.kustomizations) {
+      const file = await kustomizationFile(directory);
+      if (file) for (const folder of await includedFolders(directory, file)) included.add(folder);
+    }
+    for (const directory of found.kustomizations) {
+      if (!included.has(resolve(directory))) sources.push({ kind: 'kustomization', directory });
+    }
+    // Files inside an included folder belong to the kustomization that includes it.
+    for (const file of found.files) {
+      if (![...included].some((folder) => resolve(dirname(file)).startsWith(folder))) {
+        sources.push({ kind: 'file', path: file });
+      }
+    }
+  }
+  return sources;
+}
