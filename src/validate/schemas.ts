@@ -1,0 +1,262 @@
+/**
+ * Owns the JSON Schemas that manifests are validated against: reads the bundles that
+ * scripts/generate-schemas.mjs writes at build time (generated/schemas/kubernetes.json for the
+ * built-in kinds of one Kubernetes release, crds.json for the Argo CD, Flux, prometheus-operator,
+ * External Secrets and Sealed Secrets CRDs) and compiles them with ajv: one Ajv instance, each
+ * bundle's definitions added once when a kind of it is first asked for, and one compiled
+ * function per kind, cached. Knows nothing of files, YAML or findings: callers pass the parsed
+ * object to the returned function and read its ajv errors.
+ *
+ * Like the API server, a `null` for an optional field is accepted (it means "absent"), and a null
+ * for a required one is an error. With `strict: false`, unknown fields are allowed: the
+ * `additionalProperties: false` of the definitions marked `x-gitops-gen-strict` is dropped.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+
+/** One JSON Schema (draft-07) object, as read from a bundle. */
+export type JsonSchema = Record<string, unknown>;
+
+/** The shape of generated/schemas/*.json. */
+export interface SchemaBundle {
+  /** The npm packages the bundle was generated from: `name@version, ...`. */
+  source: string;
+  /** The Kubernetes release of the built-in kinds (kubernetes.json only), e.g. `1.36`. */
+  kubernetesVersion?: string;
+  /** Draft-07 schemas; references are `{ "$ref": "#/definitions/<Name>" }`. */
+  definitions: Record<string, JsonSchema>;
+  /** `<apiVersion>/<Kind>` (`apps/v1/Deployment`, `v1/Service`) -> definition name. */
+  kinds: Record<string, string>;
+}
+
+export interface SchemaValidatorOptions {
+  bundles: readonly SchemaBundle[];
+  /** Reject fields that the schema does not know (kubectl's `--validate=strict`). */
+  strict: boolean;
+}
+
+/** The files scripts/generate-schemas.mjs writes, in lookup order. */
+export const SCHEMA_BUNDLE_FILES = ['kubernetes.json', 'crds.json'] as const;
+
+/** Marks the object definitions whose `additionalProperties: false` is dropped when not strict. */
+export const STRICT_KEYWORD = 'x-gitops-gen-strict';
+
+/** Works from src/validate (tests) and dist/validate (the built package) alike. */
+function defaultDirectory(): URL {
+  return new URL('../../generated/schemas/', import.meta.url);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string');
+}
+
+function parseBundle(text: string, where: string): SchemaBundle {
+  const data: unknown = JSON.parse(text);
+  if (
+    !isRecord(data) ||
+    typeof data.source !== 'string' ||
+    !isRecord(data.definitions) ||
+    !Object.values(data.definitions).every(isRecord) ||
+    !isStringRecord(data.kinds) ||
+    (data.kubernetesVersion !== undefined && typeof data.kubernetesVersion !== 'string')
+  ) {
+    throw new Error(`${where} is not a schema bundle; regenerate it with npm run build`);
+  }
+  return {
+    source: data.source,
+    ...(data.kubernetesVersion === undefined ? {} : { kubernetesVersion: data.kubernetesVersion }),
+    definitions: data.definitions as Record<string, JsonSchema>,
+    kinds: data.kinds,
+  };
+}
+
+/**
+ * Reads the generated bundles (kubernetes.json, then crds.json) from `directory`, by default the
+ * package's generated/schemas/. Reads on every call; a missing file is an installation problem.
+ */
+export function loadSchemaBundles(options: { directory?: string } = {}): SchemaBundle[] {
+  const directory =
+    options.directory === undefined
+      ? defaultDirectory()
+      : pathToFileURL(`${resolve(options.directory)}/`);
+  return SCHEMA_BUNDLE_FILES.map((file) => {
+    const url = new URL(file, directory);
+    let text: string;
+    try {
+      text = readFileSync(url, 'utf8');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `cannot read the generated schema ${fileURLToPath(url)} (${reason}); ` +
+          'run `npm run build` (node scripts/generate-schemas.mjs) to generate it',
+        { cause: error },
+      );
+    }
+    return parseBundle(text, fileURLToPath(url));
+  });
+}
+
+// RFC 3339 as Go's time.RFC3339 reads it (metav1.Time).
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+// Standard base64 with padding ([]byte fields such as Secret data); Go skips line breaks.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+interface KindEntry {
+  bundle: number;
+  definition: string;
+}
+
+export class SchemaValidator {
+  private readonly ajv: Ajv;
+  private readonly bundles: readonly SchemaBundle[];
+  private readonly strict: boolean;
+  private readonly kinds = new Map<string, KindEntry>();
+  private readonly added = new Set<number>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+
+  constructor(options: SchemaValidatorOptions) {
+    this.bundles = options.bundles;
+    this.strict = options.strict;
+    // The first bundle that knows a kind wins.
+    this.bundles.forEach((bundle, index) => {
+      for (const [key, definition] of Object.entries(bundle.kinds)) {
+        if (!this.kinds.has(key)) this.kinds.set(key, { bundle: index, definition });
+      }
+    });
+    this.ajv = new Ajv({
+      allErrors: true,
+      // Errors carry their schema, so an unknown field can suggest the closest known one.
+      verbose: true,
+      strict: true,
+      // Object definitions leave `type: object` to the places that reference them (see prepare).
+      strictTypes: false,
+      allowUnionTypes: true,
+      // First-use cost: the bundles are generated (the tests check them against the draft-07
+      // meta-schema), and ajv's code optimisation costs more to compile than it saves here.
+      validateSchema: false,
+      code: { optimize: false },
+    });
+    this.ajv.addKeyword({ keyword: STRICT_KEYWORD, schemaType: 'boolean' });
+    this.ajv.addFormat('date-time', { type: 'string', validate: (text) => DATE_TIME.test(text) });
+    this.ajv.addFormat('byte', {
+      type: 'string',
+      validate: (text) => BASE64.test(text.replace(/[\r\n]/g, '')),
+    });
+    this.ajv.addFormat('int32', {
+      type: 'number',
+      validate: (value) => value >= -2147483648 && value <= 2147483647,
+    });
+    this.ajv.addFormat('int64', {
+      type: 'number',
+      // ±2^63: a double cannot tell 2^63 - 1 (the largest int64) from 2^63.
+      validate: (value) => value >= -(2 ** 63) && value <= 2 ** 63,
+    });
+  }
+
+  hasKind(apiVersion: string, kind: string): boolean {
+    return this.kinds.has(`${apiVersion}/${kind}`);
+  }
+
+  /** Every `<apiVersion>/<Kind>` that has a schema, sorted. */
+  knownKinds(): string[] {
+    return [...this.kinds.keys()].sort();
+  }
+
+  /** The compiled validator of a kind (compiled on first use, then cached), or undefined. */
+  validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
+    const key = `${apiVersion}/${kind}`;
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const entry = this.kinds.get(key);
+    if (!entry) return undefined;
+    const validate = this.ajv.compile({
+      type: 'object',
+      $ref: `${this.addBundle(entry.bundle)}#/definitions/${entry.definition}`,
+    });
+    this.compiled.set(key, validate);
+    return validate;
+  }
+
+  /** Adds a bundle's definitions to ajv the first time one of its kinds is compiled. */
+  private addBundle(index: number): string {
+    const id = `https://gitops-gen.invalid/schemas/${index}.json`;
+    if (this.added.has(index)) return id;
+    const bundle = this.bundles[index];
+    if (!bundle) throw new Error(`no schema bundle ${index}`);
+    this.ajv.addSchema({
+      $id: id,
+      definitions: prepareDefinitions(bundle.definitions, this.strict),
+    });
+    this.added.add(index);
+    return id;
+  }
+}
+
+/**
+ * The definitions as ajv compiles them:
+ * - not strict: `additionalProperties: false` of strict-marked objects dropped;
+ * - `null` accepted for optional properties (`nullable`, which ajv reads with `type`). So that a
+ *   null can also stand for an optional object, `type: object` moves from each object definition
+ *   to the places that reference it, where it is nullable when the property is optional.
+ */
+function prepareDefinitions(
+  definitions: Record<string, JsonSchema>,
+  strict: boolean,
+): Record<string, JsonSchema> {
+  const objects = new Set(
+    Object.entries(definitions)
+      .filter(([, definition]) => definition.type === 'object')
+      .map(([name]) => name),
+  );
+  const prepared: Record<string, JsonSchema> = {};
+  for (const [name, definition] of Object.entries(definitions)) {
+    const schema = prepareSchema(definition, false, { strict, objects });
+    if (objects.has(name)) delete schema.type;
+    prepared[name] = schema;
+  }
+  return prepared;
+}
+
+interface PrepareContext {
+  strict: boolean;
+  objects: ReadonlySet<string>;
+}
+
+const DEFINITION_PREFIX = '#/definitions/';
+
+function prepareSchema(schema: JsonSchema, optional: boolean, context: PrepareContext): JsonSchema {
+  const out: JsonSchema = { ...schema };
+  if (!context.strict && out[STRICT_KEYWORD] === true && out.additionalProperties === false) {
+    delete out.additionalProperties;
+  }
+  if (typeof out.$ref === 'string' && out.$ref.startsWith(DEFINITION_PREFIX)) {
+    if (context.objects.has(out.$ref.slice(DEFINITION_PREFIX.length))) out.type = 'object';
+  }
+  if (isRecord(out.properties)) {
+    const required = new Set(Array.isArray(out.required) ? out.required : []);
+    const properties: JsonSchema = {};
+    for (const [name, property] of Object.entries(out.properties)) {
+      properties[name] = isRecord(property)
+        ? prepareSchema(property, !required.has(name), context)
+        : property;
+    }
+    out.properties = properties;
+  }
+  if (isRecord(out.items)) out.items = prepareSchema(out.items, false, context);
+  if (isRecord(out.additionalProperties)) {
+    out.additionalProperties = prepareSchema(out.additionalProperties, false, context);
+  }
+  if (optional && out.type !== undefined) {
+    out.nullable = true;
+    const values: unknown = out.enum;
+    if (Array.isArray(values) && !values.includes(null))
+      out.enum = [...(values as unknown[]), null];
+  }
+  return out;
+}
