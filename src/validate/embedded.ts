@@ -1,0 +1,97 @@
+/**
+ * Files embedded in ConfigMaps (prometheus.yml, rule files, dashboards, datasources): parsed,
+ * and located either in the file a kustomize generator read them from (exact lines) or, for a
+ * ConfigMap written by hand, at the ConfigMap key that holds them. Pure.
+ */
+import { LineCounter, parseDocument } from 'yaml';
+import { offsetOfPath } from '../yaml-locate.js';
+import type { ManifestResource } from './documents.js';
+import type { Finding } from './findings.js';
+import { isRecord } from './object-paths.js';
+import type { ContentSource, EmbeddedFile } from './pipeline.js';
+
+/** ConfigMap keys whose content gitops-gen understands. */
+const contentKey = /\.(ya?ml|json)$|\.rules$/;
+
+export interface GeneratedFile {
+  /** Path of the file the generator read, as shown to the user. */
+  file: string;
+}
+
+interface ParsedText {
+  data: unknown;
+  locate: (
+    path: readonly (string | number)[],
+    at?: 'key' | 'value',
+  ) => { line: number; column: number } | undefined;
+  error?: { message: string; line?: number; column?: number };
+}
+
+function parseText(text: string): ParsedText {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true });
+  const locate: ParsedText['locate'] = (path, at = 'value') => {
+    const offset = offsetOfPath(document.contents, path, at);
+    if (offset === undefined) return undefined;
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const error = document.errors[0];
+  if (error) {
+    const position = error.linePos?.[0];
+    return {
+      data: undefined,
+      locate,
+      error: {
+        message: error.message.split('\n')[0] ?? error.message,
+        ...(position ? { line: position.line, column: position.col } : {}),
+      },
+    };
+  }
+  return { data: document.toJS() as unknown, locate };
+}
+
+/**
+ * The content files of a ConfigMap. `generated` maps a data key to the file a kustomize
+ * generator read it from, when known.
+ */
+export function embeddedFilesOf(
+  resource: ManifestResource,
+  generated: ReadonlyMap<string, GeneratedFile> = new Map(),
+): { files: EmbeddedFile[]; findings: Finding[] } {
+  const files: EmbeddedFile[] = [];
+  const findings: Finding[] = [];
+  if (resource.id.kind !== 'ConfigMap' || !isRecord(resource.object.data))
+    return { files, findings };
+  for (const [key, value] of Object.entries(resource.object.data)) {
+    if (typeof value !== 'string' || !contentKey.test(key)) continue;
+    const origin = generated.get(key);
+    const parsed = parseText(value);
+    const source: ContentSource = origin
+      ? // The generator copied the file verbatim: positions in the value are positions in it.
+        { file: origin.file, locate: parsed.locate }
+      : {
+          file: resource.file,
+          basePath: ['data', key],
+          // Inside hand-written ConfigMap text, point at the key that holds the file.
+          locate: () => resource.locate(['data', key], 'key'),
+        };
+    if (parsed.error) {
+      const position = origin ? parsed.error : resource.locate(['data', key], 'key');
+      findings.push({
+        code: 'embedded/syntax',
+        severity: 'error',
+        message: `${key} does not parse: ${parsed.error.message}`,
+        file: source.file,
+        document: resource.document,
+        ...(position?.line === undefined
+          ? {}
+          : { line: position.line, column: position.column ?? 1 }),
+        resource: resource.id,
+      });
+      continue;
+    }
+    files.push({ key, data: parsed.data, source });
+  }
+  return { files, findings };
+}
