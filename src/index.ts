@@ -21,6 +21,15 @@ export {
 export { buildMonitoringStack, buildSharedStack, type MonitoringStack } from './stack/index.js';
 export { renderTree, type FileTree } from './render/index.js';
 export type { Drift, DriftKind } from './render/write-tree.js';
+export {
+  validate,
+  formatReport,
+  outputFormats,
+  type OutputFormat,
+  type ValidateOptions,
+  type ValidationReport,
+  type Finding,
+} from './validate/index.js';
 
 export interface RenderOptions {
   /** Folder of `<env>.yaml` files; the built-in dev, staging and prod when it does not exist. */

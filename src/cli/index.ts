@@ -3,10 +3,17 @@
  * the exit code. It is a function (`run(argv, io)`), so tests drive it in-process; nothing here
  * calls process.exit. The only place that knows argv, stdout/stderr and exit codes.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ExitCode, GitopsGenError, formatProblem } from '../errors.js';
-import { render, type Drift } from '../index.js';
+import {
+  formatReport,
+  outputFormats,
+  render,
+  validate,
+  type Drift,
+  type OutputFormat,
+} from '../index.js';
 import { packageVersion } from './version.js';
 
 export interface CliIo {
@@ -14,6 +21,12 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Folder that relative paths are taken from. */
   cwd: string;
+  /** Whether stdout is a terminal (colour and progress only then). */
+  stdoutIsTTY?: boolean;
+  /** Environment variables the CLI honours (NO_COLOR). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Reads all of standard input (for `validate -`). */
+  readStdin?: () => Promise<string>;
 }
 
 const exitCodeHelp = `
@@ -44,6 +57,32 @@ function printError(io: CliIo, error: GitopsGenError): void {
 
 function describeDrift(drift: readonly Drift[], verbs: Record<Drift['kind'], string>): string {
   return drift.map(({ path, kind }) => `  ${verbs[kind].padEnd(8)} ${path}\n`).join('');
+}
+
+interface ValidateFlags {
+  output: OutputFormat;
+  strict: boolean;
+  kubernetesVersion?: string;
+  ignoreMissingSchemas?: boolean;
+  skip: string[];
+  reject: string[];
+  disableCheck: string[];
+  color: boolean;
+}
+
+/** `a,b` and repeated flags both add to the list. */
+const commaList = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+];
+
+function parseBoolean(value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  if (/^(false|0|no)$/i.test(value)) return false;
+  throw new InvalidArgumentError('use true or false');
 }
 
 interface RenderFlags {
@@ -120,6 +159,53 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         describeDrift(result.drift, { changed: 'updated', missing: 'created', stale: 'removed' }),
       );
       io.stdout(`rendered ${names}: ${result.drift.length} of ${result.tree.size} files changed\n`);
+    });
+  program
+    .command('validate')
+    .description(
+      'Validate a GitOps tree offline: Kubernetes and CRD schemas, API-server rules, Kustomize, Prometheus, Grafana and policy checks.',
+    )
+    .argument(
+      '[paths...]',
+      'rendered trees, kustomization folders, manifest files, or - for standard input (default: overlays)',
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'report format').choices(outputFormats).default('human'),
+    )
+    .option(
+      '--strict [boolean]',
+      'unknown fields are errors; --strict=false relaxes that',
+      parseBoolean,
+      true,
+    )
+    .option('--kubernetes-version <version>', 'Kubernetes version of the schemas (built in: 1.36)')
+    .option('--ignore-missing-schemas', 'skip objects whose kind has no schema instead of failing')
+    .option(
+      '--skip <kinds>',
+      'kinds to skip, comma-separated (Kind or apiVersion/Kind)',
+      commaList,
+      [],
+    )
+    .option('--reject <kinds>', 'kinds that are an error wherever they appear', commaList, [])
+    .option('--disable-check <ids>', 'checks to switch off, e.g. policy/probes-set', commaList, [])
+    .option('--no-color', 'no colour in the human report (NO_COLOR is honoured too)')
+    .addHelpText('after', exitCodeHelp)
+    .action(async (paths: string[], flags: ValidateFlags) => {
+      const given = paths.length > 0 ? paths : ['overlays'];
+      const report = await validate({
+        paths: given.map((path) => (path === '-' ? path : resolve(io.cwd, path))),
+        ...(io.readStdin ? { readStdin: io.readStdin } : {}),
+        strict: flags.strict,
+        ...(flags.kubernetesVersion ? { kubernetesVersion: flags.kubernetesVersion } : {}),
+        ignoreMissingSchemas: flags.ignoreMissingSchemas === true,
+        skipKinds: flags.skip,
+        rejectKinds: flags.reject,
+        disabledChecks: flags.disableCheck,
+        displayRoot: io.cwd,
+      });
+      const color = flags.color && io.stdoutIsTTY === true && (io.env?.NO_COLOR ?? '') === '';
+      io.stdout(formatReport(report, flags.output, { color, toolVersion: packageVersion() }));
+      if (report.summary.errors > 0) setExitCode(ExitCode.findings);
     });
   return program;
 }

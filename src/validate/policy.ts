@@ -176,6 +176,7 @@ function checkContainers(context: PolicyContext): void {
         policyChecks.resourcesSet,
         [...path, 'resources'],
         `container "${name}" sets no ${missing.join(', ')}`,
+        'requests let the scheduler place the pod; limits keep it from starving its neighbours',
       );
     }
     if (longRunning && !init) {
@@ -206,6 +207,7 @@ function checkContainers(context: PolicyContext): void {
         policyChecks.securityContext,
         [...path, 'securityContext'],
         `container "${name}": ${problems.join('; ')}`,
+        'set runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false and capabilities.drop: [ALL]',
       );
     }
   }
