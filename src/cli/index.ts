@@ -61,6 +61,7 @@ function describeDrift(drift: readonly Drift[], verbs: Record<Drift['kind'], str
 
 interface ValidateFlags {
   output: OutputFormat;
+  schemaLocation?: string[];
   strict: boolean;
   kubernetesVersion?: string;
   ignoreMissingSchemas?: boolean;
@@ -179,6 +180,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       true,
     )
     .option('--kubernetes-version <version>', 'Kubernetes version of the schemas (built in: 1.36)')
+    .option(
+      '--schema-location <location>',
+      'kubeconform-style schema folder or template, tried in order; "default" is the built-in store (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--ignore-missing-schemas', 'skip objects whose kind has no schema instead of failing')
     .option(
       '--skip <kinds>',
@@ -197,6 +203,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         ...(io.readStdin ? { readStdin: io.readStdin } : {}),
         strict: flags.strict,
         ...(flags.kubernetesVersion ? { kubernetesVersion: flags.kubernetesVersion } : {}),
+        schemaLocations: (flags.schemaLocation ?? []).map((location) =>
+          location === 'default' || /^[a-z]+:\/\//i.test(location)
+            ? location
+            : resolve(io.cwd, location),
+        ),
         ignoreMissingSchemas: flags.ignoreMissingSchemas === true,
         skipKinds: flags.skip,
         rejectKinds: flags.reject,

@@ -17,6 +17,7 @@ import {
   type EmbeddedFile,
   type SourceObjects,
 } from './pipeline.js';
+import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
 
 export type { Finding, ValidationReport, ValidationSummary, Severity } from './findings.js';
@@ -43,6 +44,8 @@ export interface ValidateOptions {
   /** Unknown fields are errors (default true). */
   strict?: boolean;
   kubernetesVersion?: string;
+  /** kubeconform-style schema locations, tried in order; `default` is the built-in store. */
+  schemaLocations?: readonly string[];
   ignoreMissingSchemas?: boolean;
   skipKinds?: readonly string[];
   rejectKinds?: readonly string[];
@@ -73,11 +76,17 @@ function fromText(file: string, text: string): SourceObjects {
 }
 
 export async function validate(options: ValidateOptions): Promise<ValidationReport> {
-  const version = options.kubernetesVersion ?? builtInKubernetesVersion;
-  if (version.replace(/^v/, '') !== builtInKubernetesVersion) {
+  const version = (options.kubernetesVersion ?? builtInKubernetesVersion).replace(/^v/, '');
+  const locations = options.schemaLocations?.length ? options.schemaLocations : ['default'];
+  const usesBuiltIn = locations.includes('default');
+  if (
+    usesBuiltIn &&
+    version.replace(/\.\d+$/, '') !== builtInKubernetesVersion &&
+    version !== builtInKubernetesVersion
+  ) {
     throw new UsageError(
       `Kubernetes ${version} has no built-in schemas; this gitops-gen carries ${builtInKubernetesVersion}`,
-      `drop --kubernetes-version, or use ${builtInKubernetesVersion}`,
+      `drop --kubernetes-version, or give --schema-location folders of ${version} schemas without "default"`,
     );
   }
   const display = (path: string): string => displayPath(options.displayRoot, path);
@@ -105,10 +114,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       sources.push({ resources: built.resources, findings, embedded });
     }
   }
-  const schemas = new SchemaValidator({
-    bundles: loadSchemaBundles(),
-    strict: options.strict ?? true,
-  });
+  const strict = options.strict ?? true;
+  const builtIn = new SchemaValidator({ bundles: usesBuiltIn ? loadSchemaBundles() : [], strict });
+  const schemas =
+    locations.length === 1 && usesBuiltIn
+      ? builtIn
+      : new LocationSchemaLookup(locations, builtIn, version, strict);
   return runPipeline(sources, {
     schemas,
     ...(options.content ? { content: options.content } : {}),
