@@ -67,11 +67,13 @@ export function embeddedFilesOf(
     if (typeof value !== 'string' || !contentKey.test(key)) continue;
     const origin = generated.get(key);
     const parsed = parseText(value);
+    const identity = { document: resource.document, resource: resource.id };
     const source: ContentSource = origin
       ? // The generator copied the file verbatim: positions in the value are positions in it.
-        { file: origin.file, locate: parsed.locate }
+        { file: origin.file, locate: parsed.locate, ...identity }
       : {
           file: resource.file,
+          ...identity,
           basePath: ['data', key],
           // Inside hand-written ConfigMap text, point at the key that holds the file.
           locate: () => resource.locate(['data', key], 'key'),

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseManifests, type ManifestResource } from './documents.js';
+import { builtInContentCheckers } from './content.js';
 import { embeddedFilesOf, type GeneratedFile } from './embedded.js';
 import type { Finding, ValidationReport } from './findings.js';
 import { resolveInputs } from './inputs.js';
@@ -122,7 +123,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       : new LocationSchemaLookup(locations, builtIn, version, strict);
   return runPipeline(sources, {
     schemas,
-    ...(options.content ? { content: options.content } : {}),
+    content: options.content ?? builtInContentCheckers,
     ignoreMissingSchemas: options.ignoreMissingSchemas ?? false,
     skipKinds: options.skipKinds ?? [],
     rejectKinds: options.rejectKinds ?? [],

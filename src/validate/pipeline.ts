@@ -5,6 +5,13 @@
  * it is pure and testable without files.
  */
 import { checkApiRules, checkDuplicates } from './api-rules.js';
+import {
+  checkMonitors,
+  checkQueries,
+  scrapeJobs,
+  type QueryUse,
+  type ScrapeJob,
+} from './catalogue.js';
 import type { ManifestResource, Path, Position } from './documents.js';
 import {
   buildReport,
@@ -13,15 +20,17 @@ import {
   type ResourceResult,
   type ValidationReport,
 } from './findings.js';
-import { isRecord } from './object-paths.js';
+import { asArray, isRecord } from './object-paths.js';
 import { checkPolicies } from './policy.js';
 import { checkSchema, type SchemaLookup } from './schema-check.js';
 
 /** Where embedded content (a file inside a ConfigMap) came from, for locating its findings. */
 export interface ContentSource {
   file: string;
-  locate?: (path: (string | number)[]) => Position | undefined;
-  basePath?: (string | number)[];
+  locate?: (path: readonly (string | number)[], at?: 'key' | 'value') => Position | undefined;
+  basePath?: readonly (string | number)[];
+  document?: number;
+  resource?: ManifestResource['id'];
 }
 
 /** Checks of what Prometheus and Grafana read, plugged in from their own modules. */
@@ -131,6 +140,100 @@ function finding(
   };
 }
 
+/** What the API server counts of a ConfigMap: every key and value of data and binaryData. */
+function configMapBytes(resource: ManifestResource): number {
+  let total = 0;
+  for (const field of ['data', 'binaryData'] as const) {
+    const map = resource.object[field];
+    if (!isRecord(map)) continue;
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value !== 'string') continue;
+      total += Buffer.byteLength(key);
+      total += field === 'data' ? Buffer.byteLength(value) : Buffer.from(value, 'base64').length;
+    }
+  }
+  return total;
+}
+
+/** Where a query of embedded content is, as finding fields. */
+function queryLocation(
+  source: ContentSource,
+  path: (string | number)[],
+  resource: ManifestResource,
+): QueryUse['finding'] {
+  const full = [...(source.basePath ?? []), ...path];
+  return {
+    file: source.file,
+    document: resource.document,
+    ...source.locate?.(full),
+    path: formatPath(full),
+    resource: resource.id,
+  };
+}
+
+/** The alert and record expressions of a rule file (or a PrometheusRule spec). */
+function ruleQueries(
+  groups: unknown,
+  source: ContentSource,
+  resource: ManifestResource,
+): QueryUse[] {
+  if (!isRecord(groups)) return [];
+  return asArray(groups.groups).flatMap((group, groupIndex) =>
+    isRecord(group)
+      ? asArray(group.rules).flatMap((rule, ruleIndex) => {
+          if (!isRecord(rule) || typeof rule.expr !== 'string') return [];
+          const alert = typeof rule.alert === 'string' ? rule.alert : undefined;
+          return [
+            {
+              expr: rule.expr,
+              kind: alert ? ('alert' as const) : ('record' as const),
+              name: alert ?? (typeof rule.record === 'string' ? rule.record : '?'),
+              finding: queryLocation(
+                source,
+                ['groups', groupIndex, 'rules', ruleIndex, 'expr'],
+                resource,
+              ),
+            },
+          ];
+        })
+      : [],
+  );
+}
+
+/** Prometheus target expressions of a dashboard, with Grafana's variables given plain values. */
+function panelQueries(
+  dashboard: unknown,
+  source: ContentSource,
+  resource: ManifestResource,
+): QueryUse[] {
+  if (!isRecord(dashboard)) return [];
+  const uses: QueryUse[] = [];
+  const visit = (panels: unknown, path: (string | number)[]): void => {
+    asArray(panels).forEach((panel, index) => {
+      if (!isRecord(panel)) return;
+      const title = typeof panel.title === 'string' ? panel.title : `#${index}`;
+      asArray(panel.targets).forEach((target, targetIndex) => {
+        if (!isRecord(target) || typeof target.expr !== 'string') return;
+        uses.push({
+          expr: target.expr
+            .replace(/\$__(rate_interval|interval|range)\b/g, '5m')
+            .replace(/\[\[(\w+)\]\]|\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, 'grafana_variable'),
+          kind: 'panel',
+          name: title,
+          finding: queryLocation(
+            source,
+            [...path, index, 'targets', targetIndex, 'expr'],
+            resource,
+          ),
+        });
+      });
+      visit(panel.panels, [...path, index, 'panels']);
+    });
+  };
+  visit(dashboard.panels, ['panels']);
+  return uses;
+}
+
 export function runPipeline(
   sources: readonly SourceObjects[],
   options: PipelineOptions,
@@ -205,9 +308,47 @@ export function runPipeline(
           }),
         );
       }
+      if (options.content && resource.id.kind === 'ConfigMap') {
+        findings.push(
+          ...options.content.configMapSize(configMapBytes(resource), {
+            file: resource.file,
+            document: resource.document,
+            resource: resource.id,
+            locate: (path) => resource.locate(path, 'key'),
+          }),
+        );
+      }
       checked.push(resource);
       results.push(result);
     }
+    const jobs: ScrapeJob[] = [];
+    const queries: QueryUse[] = [];
+    for (const [resource, files] of source.embedded ?? []) {
+      for (const file of files) {
+        if (prometheusConfigKey.test(file.key)) jobs.push(...scrapeJobs(file.data));
+        else if (
+          rulesKey.test(file.key) ||
+          (isRecord(file.data) && Array.isArray(file.data.groups))
+        ) {
+          queries.push(...ruleQueries(file.data, file.source, resource));
+        } else if (dashboardKey.test(file.key)) {
+          queries.push(...panelQueries(file.data, file.source, resource));
+        }
+      }
+    }
+    for (const resource of checked) {
+      if (resource.id.kind === 'PrometheusRule' && isRecord(resource.object.spec)) {
+        queries.push(
+          ...ruleQueries(
+            resource.object.spec,
+            { file: resource.file, locate: (path) => resource.locate(path), basePath: ['spec'] },
+            resource,
+          ),
+        );
+      }
+    }
+    findings.push(...checkQueries(queries, jobs));
+    findings.push(...checkMonitors(checked));
     findings.push(...checkDuplicates(checked));
     findings.push(...checkPolicies(checked, { disabled: options.disabledChecks ?? [] }));
   }

@@ -1,0 +1,234 @@
+/**
+ * Cross-checks no other tool makes: what the alerts and dashboards query against what the
+ * Prometheus configuration scrapes. A catalogue per kind of scrape target (Prometheus itself,
+ * the API server, kubelet, cAdvisor, node-exporter, kube-state-metrics, the MLflow server and
+ * the model server) says which metric names it produces; a query naming a job nobody scrapes,
+ * or a metric no configured target produces, is a finding, because such an alert never fires
+ * and such a panel stays empty. Also: ServiceMonitors and PodMonitors that select nothing. Pure.
+ */
+import type { ManifestResource } from './documents.js';
+import type { Finding } from './findings.js';
+import { asArray, isRecord, type Json } from './object-paths.js';
+import { parsePromql } from './prometheus/promql.js';
+
+/** A query found in a rule or a dashboard, with where to report its problems. */
+export interface QueryUse {
+  expr: string;
+  kind: 'alert' | 'record' | 'panel';
+  /** Alert or record name, or panel title. */
+  name: string;
+  finding: Pick<Finding, 'file' | 'document' | 'line' | 'column' | 'path' | 'resource'>;
+}
+
+interface Catalogue {
+  name: string;
+  metrics: RegExp;
+}
+
+const catalogues = {
+  prometheus: {
+    name: 'Prometheus itself',
+    metrics: /^(prometheus_|go_|process_|net_conntrack_|promhttp_)/,
+  },
+  apiserver: {
+    name: 'the Kubernetes API server',
+    metrics:
+      /^(apiserver_|etcd_|rest_client_|workqueue_|go_|process_|authentication_|authorization_|aggregator_|kubernetes_|grpc_)/,
+  },
+  kubelet: {
+    name: 'the kubelet',
+    metrics:
+      /^(kubelet_|volume_manager_|storage_operation_|rest_client_|go_|process_|kubernetes_|csi_|prober_|workqueue_)/,
+  },
+  cadvisor: { name: 'cAdvisor', metrics: /^(container_|machine_)/ },
+  nodeExporter: { name: 'node-exporter', metrics: /^(node_|go_|process_|promhttp_)/ },
+  kubeStateMetrics: { name: 'kube-state-metrics', metrics: /^(kube_|go_|process_)/ },
+  mlflow: {
+    name: 'the MLflow server',
+    // The spec's names (an instrumented server) and stock `mlflow server --expose-prometheus`.
+    metrics: /^(mlflow_|http_request_duration_seconds|http_requests_total|flask_)/,
+  },
+  modelServer: {
+    name: 'the model server',
+    // The spec's names, and MLServer's (`--enable-mlserver`, metrics on :8082).
+    metrics:
+      /^(mlflow_model_|mlflow_predictions_|http_request_duration_seconds|http_requests_total|rest_server_|model_infer_|grpc_server_|batch_request_|parallel_request_)/,
+  },
+} as const satisfies Record<string, Catalogue>;
+
+/** Series Prometheus adds for every target and every alert. */
+const synthetic = /^(up|scrape_[a-z_]+|ALERTS|ALERTS_FOR_STATE)$/;
+
+export interface ScrapeJob {
+  name: string;
+  /** Undefined when the job can scrape anything (annotation-driven discovery). */
+  catalogue: Catalogue | undefined;
+}
+
+function keepsService(job: Json, service: RegExp): boolean {
+  return asArray(job.relabel_configs).some(
+    (rule) =>
+      isRecord(rule) &&
+      rule.action === 'keep' &&
+      typeof rule.regex === 'string' &&
+      service.test(rule.regex),
+  );
+}
+
+function catalogueOf(job: Json): Catalogue | undefined {
+  const name = typeof job.job_name === 'string' ? job.job_name : '';
+  const path = typeof job.metrics_path === 'string' ? job.metrics_path : '/metrics';
+  const roles = asArray(job.kubernetes_sd_configs).map((config) =>
+    isRecord(config) ? config.role : undefined,
+  );
+  if (path.endsWith('/cadvisor') || /cadvisor/.test(name)) return catalogues.cadvisor;
+  if (name === 'prometheus') return catalogues.prometheus;
+  if (/apiserver/.test(name) || keepsService(job, /kubernetes;https/)) return catalogues.apiserver;
+  if (/node-exporter/.test(name) || keepsService(job, /node-exporter/))
+    return catalogues.nodeExporter;
+  if (/kube-state-metrics/.test(name) || keepsService(job, /kube-state-metrics/))
+    return catalogues.kubeStateMetrics;
+  if (/mlflow-server|mlflow-tracking/.test(name)) return catalogues.mlflow;
+  if (/model-server|mlserver/.test(name)) return catalogues.modelServer;
+  if (roles.includes('node')) return catalogues.kubelet;
+  return undefined;
+}
+
+/** The jobs of a Prometheus configuration. */
+export function scrapeJobs(config: unknown): ScrapeJob[] {
+  if (!isRecord(config)) return [];
+  return asArray(config.scrape_configs).flatMap((job) =>
+    isRecord(job) && typeof job.job_name === 'string'
+      ? [{ name: job.job_name, catalogue: catalogueOf(job) }]
+      : [],
+  );
+}
+
+function matchesRegex(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(value);
+  } catch {
+    return true; // an invalid regex is reported by the PromQL checks
+  }
+}
+
+/** Findings for queries that name jobs nobody scrapes or metrics nobody produces. */
+export function checkQueries(uses: readonly QueryUse[], jobs: readonly ScrapeJob[]): Finding[] {
+  if (jobs.length === 0) return [];
+  const findings: Finding[] = [];
+  const openEnded = jobs.some((job) => job.catalogue === undefined);
+  for (const use of uses) {
+    const parsed = parsePromql(use.expr, { typeCheck: false });
+    if (!parsed.ok) continue; // syntax errors are reported by the PromQL checks
+    const what = use.kind === 'panel' ? `panel "${use.name}"` : `${use.kind} ${use.name}`;
+    const consequence =
+      use.kind === 'alert'
+        ? 'it can never fire'
+        : use.kind === 'panel'
+          ? 'it stays empty'
+          : 'it records nothing';
+    for (const metric of parsed.metrics) {
+      const jobMatchers = parsed.matchers.filter(
+        (matcher) =>
+          matcher.label === 'job' &&
+          matcher.metric === metric &&
+          (matcher.op === '=' || matcher.op === '=~'),
+      );
+      let candidates = jobs;
+      for (const matcher of jobMatchers) {
+        const selected = candidates.filter((job) =>
+          matcher.op === '=' ? job.name === matcher.value : matchesRegex(matcher.value, job.name),
+        );
+        if (selected.length === 0) {
+          findings.push({
+            ...use.finding,
+            code: 'catalogue/unknown-job',
+            severity: use.kind === 'alert' ? 'error' : 'warning',
+            message: `${what} selects job${matcher.op === '=~' ? '=~' : '='}"${matcher.value}", which no scrape config defines, so ${consequence}`,
+            hint: `configured jobs: ${jobs.map((job) => job.name).join(', ')}`,
+          });
+        }
+        candidates = selected;
+      }
+      if (candidates.length === 0 || synthetic.test(metric)) continue;
+      const produced = candidates.some(
+        (job) => job.catalogue === undefined || job.catalogue.metrics.test(metric),
+      );
+      if (!produced && !(jobMatchers.length === 0 && openEnded)) {
+        const producers = [
+          ...new Set(candidates.flatMap((job) => (job.catalogue ? [job.catalogue.name] : []))),
+        ];
+        findings.push({
+          ...use.finding,
+          code: 'catalogue/unknown-metric',
+          severity: 'warning',
+          message: `${what} queries ${metric}, which ${jobMatchers.length > 0 ? `${producers.join(' or ')} does not export` : 'no configured scrape target exports'}, so ${consequence}`,
+          hint: 'check the metric name against what the target really exports (see the README on metric names)',
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function selectorMatches(selector: unknown, labels: Json): boolean {
+  if (!isRecord(selector)) return true;
+  const matchLabels = isRecord(selector.matchLabels) ? selector.matchLabels : {};
+  return Object.entries(matchLabels).every(([key, value]) => labels[key] === value);
+}
+
+/** ServiceMonitors and PodMonitors whose selector matches no Service or Pod template of the build. */
+export function checkMonitors(resources: readonly ManifestResource[]): Finding[] {
+  const findings: Finding[] = [];
+  const labelsOf = (resource: ManifestResource, path: (string | number)[]): Json => {
+    let current: unknown = resource.object;
+    for (const segment of path) current = isRecord(current) ? current[String(segment)] : undefined;
+    return isRecord(current) ? current : {};
+  };
+  const services = resources.filter((resource) => resource.id.kind === 'Service');
+  const pods = resources.flatMap((resource) =>
+    resource.id.kind === 'Pod'
+      ? [{ resource, labels: labelsOf(resource, ['metadata', 'labels']) }]
+      : ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(resource.id.kind)
+        ? [{ resource, labels: labelsOf(resource, ['spec', 'template', 'metadata', 'labels']) }]
+        : [],
+  );
+  for (const monitor of resources) {
+    const kind = monitor.id.kind;
+    if (kind !== 'ServiceMonitor' && kind !== 'PodMonitor') continue;
+    if (!monitor.id.apiVersion.startsWith('monitoring.coreos.com/')) continue;
+    const spec = isRecord(monitor.object.spec) ? monitor.object.spec : {};
+    const namespaces = isRecord(spec.namespaceSelector) ? spec.namespaceSelector : {};
+    const any = namespaces.any === true;
+    const names = asArray(namespaces.matchNames).filter(
+      (name): name is string => typeof name === 'string',
+    );
+    const inScope = (resource: ManifestResource): boolean =>
+      any ||
+      (names.length > 0
+        ? names.includes(resource.id.namespace ?? '')
+        : resource.id.namespace === monitor.id.namespace);
+    const matched =
+      kind === 'ServiceMonitor'
+        ? services.some(
+            (service) =>
+              inScope(service) &&
+              selectorMatches(spec.selector, labelsOf(service, ['metadata', 'labels'])),
+          )
+        : pods.some((pod) => inScope(pod.resource) && selectorMatches(spec.selector, pod.labels));
+    if (!matched) {
+      findings.push({
+        code: 'catalogue/monitor-selects-nothing',
+        severity: 'warning',
+        message: `${kind} "${monitor.id.name}" selects no ${kind === 'ServiceMonitor' ? 'Service' : 'pod'} of this build, so it scrapes nothing`,
+        file: monitor.file,
+        document: monitor.document,
+        ...monitor.locate(['spec', 'selector'], 'key'),
+        path: 'spec.selector',
+        resource: monitor.id,
+        hint: 'compare spec.selector.matchLabels (and namespaceSelector) with the labels of the target',
+      });
+    }
+  }
+  return findings;
+}

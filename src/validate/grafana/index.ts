@@ -1,0 +1,25 @@
+/**
+ * Grafana checks for `gitops-gen validate`: dashboards (uid, panel ids, datasource references,
+ * PromQL of every Prometheus query after variable interpolation), datasource provisioning
+ * files, and the size of the ConfigMaps that carry them. Pure functions returning `Finding[]`
+ * with codes `grafana/...` (PromQL problems in queries keep their `promql/...` codes).
+ */
+export {
+  checkDashboard,
+  maxUidLength,
+  uidPattern,
+  type DashboardCheckOptions,
+} from './dashboard.js';
+export { checkDatasources, datasourceNamesOf, datasourceUidsOf } from './datasources.js';
+export {
+  checkConfigMapSize,
+  configMapDataBytes,
+  maxAnnotationBytes,
+  maxConfigMapBytes,
+} from './configmap.js';
+export {
+  substituteVariables,
+  isBuiltinVariable,
+  type DashboardVariable,
+  type Substitution,
+} from './variables.js';

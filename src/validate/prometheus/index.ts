@@ -1,0 +1,52 @@
+/**
+ * Prometheus checks for `gitops-gen validate`: PromQL parsing (Prometheus' lezer grammar plus
+ * the Go parser's type and regex checks), rule files (`{groups: [...]}` or a PrometheusRule
+ * spec) and `prometheus.yml`. Every check is a pure function returning `Finding[]` with codes
+ * `promql/...`, `prometheus-rules/...` and `prometheus-config/...`; `runPromtool` (optional,
+ * spawns the real promtool) adds `promtool/...` findings.
+ */
+export {
+  parsePromql,
+  offsetPosition,
+  unquotePromql,
+  type LabelMatcher,
+  type MatchOperator,
+  type PromqlError,
+  type PromqlOptions,
+  type PromqlParseResult,
+  type PromqlTree,
+  type ValueType,
+} from './promql.js';
+export { promqlAggregations, promqlFunctions, type FunctionSignature } from './promql-functions.js';
+export { compileRe2, type Re2Result } from './re2.js';
+export { parseDuration, durationOf } from './duration.js';
+export {
+  alertTemplateOptions,
+  checkGoTemplate,
+  type TemplateError,
+  type TemplateOptions,
+} from './go-template.js';
+export {
+  checkRuleGroups,
+  requiredAnnotations,
+  severityLabel,
+  type RuleCheckOptions,
+} from './rules.js';
+export {
+  checkPrometheusConfig,
+  kubernetesRoles,
+  defaultScrapeIntervalMs,
+  defaultScrapeTimeoutMs,
+  type PrometheusConfigOptions,
+} from './config.js';
+export { relabelActions } from './relabel.js';
+export { isValidLabelName, isValidMetricName, type NameValidation } from './names.js';
+export {
+  loadSource,
+  makeFinding,
+  type FindingSource,
+  type LoadedSource,
+  type ObjectPath,
+  type Position,
+} from './source.js';
+export { runPromtool, type PromtoolOptions, type PromtoolResult } from './promtool.js';
