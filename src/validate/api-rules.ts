@@ -470,6 +470,8 @@ function checkSelector(context: RuleContext): void {
     isRecord(template.metadata) && isRecord(template.metadata.labels)
       ? template.metadata.labels
       : {};
+  // A missing selector is the schema's finding (a required field); an empty one is ours.
+  if (selector === undefined) return;
   if (
     !isRecord(selector) ||
     (Object.keys(selector.matchLabels ?? {}).length === 0 &&

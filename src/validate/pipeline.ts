@@ -281,7 +281,11 @@ export function runPipeline(
       } else {
         findings.push(...schema.findings);
       }
-      findings.push(...checkApiRules(resource));
+      // One problem, one finding: the schema's word wins where both look at the same field.
+      const schemaPaths = new Set(
+        schema.status === 'checked' ? schema.findings.map((item) => item.path) : [],
+      );
+      findings.push(...checkApiRules(resource).filter((item) => !schemaPaths.has(item.path)));
       const embedded = source.embedded?.get(resource);
       if (options.content && embedded) {
         findings.push(...embeddedChecks(resource, embedded, options.content, datasourceUids));

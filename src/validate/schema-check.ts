@@ -112,7 +112,7 @@ function toFinding(resource: ManifestResource, error: ErrorObject): Finding | un
       return {
         ...base,
         code: 'schema/missing-field',
-        ...at(path),
+        ...at(path, 'key'),
         message: `missing required field "${key}"`,
         hint: `add \`${key}:\` here`,
       };

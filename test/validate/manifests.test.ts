@@ -6,10 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkApiRules, checkDuplicates } from '../../src/validate/api-rules.js';
-import { parseManifests } from '../../src/validate/documents.js';
-import type { Finding } from '../../src/validate/findings.js';
-import { checkPolicies } from '../../src/validate/policy.js';
+import { validate, type Finding } from '../../src/index.js';
 
 const corpus = join(import.meta.dirname, '..', 'fixtures', 'validate', 'manifests');
 
@@ -29,14 +26,8 @@ function expectations(text: string): Expectation[] {
   );
 }
 
-function findingsOf(file: string, text: string): Finding[] {
-  const parsed = parseManifests(file, text);
-  return [
-    ...parsed.findings,
-    ...parsed.resources.flatMap((resource) => checkApiRules(resource)),
-    ...checkDuplicates(parsed.resources),
-    ...checkPolicies(parsed.resources),
-  ];
+async function findingsOf(file: string): Promise<Finding[]> {
+  return (await validate({ paths: [file] })).findings;
 }
 
 const files = (await readdir(corpus)).filter((name) => name.endsWith('.yaml')).sort();
@@ -48,7 +39,7 @@ describe('invalid manifest corpus', () => {
 
   it.each(files)('%s', async (name) => {
     const text = await readFile(join(corpus, name), 'utf8');
-    const findings = findingsOf(name, text);
+    const findings = await findingsOf(join(corpus, name));
     const expected = expectations(text);
     for (const expectation of expected) {
       const match = findings.find(
