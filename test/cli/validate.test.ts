@@ -1,0 +1,136 @@
+/** `gitops-gen validate` through the CLI: exit codes, flags, formats, standard input, colour. */
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/index.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir, writeFiles } from '../helpers/temp.js';
+
+const deployment = (extra = ''): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: mlflow-prod
+spec:
+  selector:
+    matchLabels: { app: web }
+  template:
+    metadata:
+      labels: { app: web }
+    spec:
+      securityContext: { runAsNonRoot: true }
+      containers:
+        - name: web
+          image: nginx:1.27
+          resources:
+            requests: { cpu: 100m, memory: 64Mi }
+            limits: { cpu: 200m, memory: 128Mi }
+          readinessProbe: { httpGet: { path: /, port: 80 } }
+          livenessProbe: { httpGet: { path: /, port: 80 } }
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: { drop: [ALL] }
+${extra}`;
+
+async function fixture(files: Record<string, string>): Promise<string> {
+  const dir = await tempDir();
+  await writeFiles(dir, files);
+  return dir;
+}
+
+describe('gitops-gen validate', () => {
+  it('exits 0 and prints the summary for a valid file', async () => {
+    const dir = await fixture({ 'web.yaml': deployment() });
+    const result = await runCli(['validate', 'web.yaml'], dir);
+    expect(result.stdout).toBe('1 resource, 1 valid, 0 invalid, 0 errors, 0 warnings, 0 skipped\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('exits 1 on an error finding, and --strict=false relaxes unknown fields', async () => {
+    const dir = await fixture({ 'web.yaml': deployment('          resorces: {}\n') });
+    const strict = await runCli(['validate', 'web.yaml'], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('26:11');
+    expect(strict.stdout).toContain('unknown field "resorces"');
+    expect(strict.stdout).toContain('did you mean `resources`?');
+    const relaxed = await runCli(['validate', '--strict=false', 'web.yaml'], dir);
+    expect(relaxed.code).toBe(0);
+  });
+
+  it('exits 2 for a path that does not exist or a bad flag value', async () => {
+    const dir = await fixture({});
+    const missing = await runCli(['validate', 'nowhere.yaml'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no such file or folder: ');
+    const format = await runCli(['validate', '-o', 'xml', 'x.yaml'], dir);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain('Allowed choices are human, json, junit, sarif, github');
+    const strict = await runCli(['validate', '--strict=maybe', 'x.yaml'], dir);
+    expect(strict.code).toBe(2);
+  });
+
+  it('reads standard input for -', async () => {
+    let stdout = '';
+    const code = await run(['validate', '-', '-o', 'json'], {
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: () => undefined,
+      cwd: await tempDir(),
+      readStdin: () => Promise.resolve(deployment()),
+    });
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { resources: { filename: string; status: string }[] };
+    expect(report.resources).toEqual([
+      expect.objectContaining({ filename: '<stdin>', status: 'statusValid' }),
+    ]);
+  });
+
+  it('--skip, --reject, --ignore-missing-schemas and --disable-check', async () => {
+    const widget = 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n';
+    const bare =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n';
+    const dir = await fixture({
+      'widget.yaml': widget,
+      'web.yaml': deployment(),
+      'pod.yaml': bare,
+    });
+    expect((await runCli(['validate', 'widget.yaml'], dir)).code).toBe(1);
+    const ignored = await runCli(['validate', '--ignore-missing-schemas', 'widget.yaml'], dir);
+    expect(ignored.code).toBe(0);
+    expect(ignored.stdout).toContain('1 skipped');
+    const skipped = await runCli(['validate', '--skip', 'Widget,Service', 'widget.yaml'], dir);
+    expect(skipped.code).toBe(0);
+    const rejected = await runCli(['validate', '--reject', 'apps/v1/Deployment', 'web.yaml'], dir);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stdout).toContain('input/rejected-kind');
+    const warned = await runCli(['validate', 'pod.yaml'], dir);
+    expect(warned.stdout).toContain('policy/resources-set');
+    const disabled = await runCli(
+      ['validate', '--disable-check', 'policy/resources-set,security-context', 'pod.yaml'],
+      dir,
+    );
+    expect(disabled.stdout).not.toContain('policy/resources-set');
+    expect(disabled.stdout).not.toContain('policy/security-context');
+  });
+
+  it('colours only on a terminal, and never with NO_COLOR or --no-color', async () => {
+    const dir = await fixture({ 'web.yaml': deployment('          resorces: {}\n') });
+    const capture = async (argv: string[], env: Record<string, string>): Promise<string> => {
+      let stdout = '';
+      await run(argv, {
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: () => undefined,
+        cwd: dir,
+        stdoutIsTTY: true,
+        env,
+      });
+      return stdout;
+    };
+    expect(await capture(['validate', 'web.yaml'], {})).toContain('\u001b[31m');
+    expect(await capture(['validate', 'web.yaml'], { NO_COLOR: '1' })).not.toContain('\u001b[');
+    expect(await capture(['validate', '--no-color', 'web.yaml'], {})).not.toContain('\u001b[');
+    expect((await runCli(['validate', 'web.yaml'], dir)).stdout).not.toContain('\u001b[');
+  });
+});
