@@ -17,7 +17,8 @@ export interface QueryUse {
   kind: 'alert' | 'record' | 'panel';
   /** Alert or record name, or panel title. */
   name: string;
-  finding: Pick<Finding, 'file' | 'document' | 'line' | 'column' | 'path' | 'resource'>;
+  /** Where to report a problem; computed only when there is one (positions cost a parse). */
+  where: () => Pick<Finding, 'file' | 'document' | 'line' | 'column' | 'path' | 'resource'>;
 }
 
 interface Catalogue {
@@ -112,14 +113,74 @@ function matchesRegex(pattern: string, value: string): boolean {
   }
 }
 
-/** Findings for queries that name jobs nobody scrapes or metrics nobody produces. */
-export function checkQueries(uses: readonly QueryUse[], jobs: readonly ScrapeJob[]): Finding[] {
-  if (jobs.length === 0) return [];
-  const findings: Finding[] = [];
+interface QueryProblem {
+  code: 'catalogue/unknown-job' | 'catalogue/unknown-metric';
+  /** The message after "<what> ", and the hint. */
+  detail: string;
+  hint: string;
+}
+
+/** What is wrong with one expression against the configured jobs (independent of where it is used). */
+function problemsOf(expr: string, jobs: readonly ScrapeJob[]): QueryProblem[] {
+  const parsed = parsePromql(expr, { typeCheck: false });
+  if (!parsed.ok) return []; // syntax errors are reported by the PromQL checks
+  const problems: QueryProblem[] = [];
   const openEnded = jobs.some((job) => job.catalogue === undefined);
+  const jobList = jobs.map((job) => job.name).join(', ');
+  for (const metric of parsed.metrics) {
+    const jobMatchers = parsed.matchers.filter(
+      (matcher) =>
+        matcher.label === 'job' &&
+        matcher.metric === metric &&
+        (matcher.op === '=' || matcher.op === '=~'),
+    );
+    let candidates = jobs;
+    for (const matcher of jobMatchers) {
+      const selected = candidates.filter((job) =>
+        matcher.op === '=' ? job.name === matcher.value : matchesRegex(matcher.value, job.name),
+      );
+      if (selected.length === 0) {
+        problems.push({
+          code: 'catalogue/unknown-job',
+          detail: `selects job${matcher.op}"${matcher.value}", which no scrape config defines`,
+          hint: `configured jobs: ${jobList}`,
+        });
+      }
+      candidates = selected;
+    }
+    if (candidates.length === 0 || synthetic.test(metric)) continue;
+    const produced = candidates.some(
+      (job) => job.catalogue === undefined || job.catalogue.metrics.test(metric),
+    );
+    if (!produced && !(jobMatchers.length === 0 && openEnded)) {
+      const producers = [
+        ...new Set(candidates.flatMap((job) => (job.catalogue ? [job.catalogue.name] : []))),
+      ];
+      problems.push({
+        code: 'catalogue/unknown-metric',
+        detail: `queries ${metric}, which ${jobMatchers.length > 0 ? `${producers.join(' or ')} does not export` : 'no configured scrape target exports'}`,
+        hint: 'check the metric name against what the target really exports (see the README on metric names)',
+      });
+    }
+  }
+  return problems;
+}
+
+/** Findings for queries that name jobs nobody scrapes or metrics nobody produces. */
+export function checkQueries(uses: readonly QueryUse[], allJobs: readonly ScrapeJob[]): Finding[] {
+  if (allJobs.length === 0) return [];
+  // Several copies of one configuration (overlays of one base) define the same jobs.
+  const byName = new Map<string, ScrapeJob>();
+  for (const job of allJobs) if (!byName.has(job.name)) byName.set(job.name, job);
+  const jobs = [...byName.values()];
+  const problemsByExpr = new Map<string, QueryProblem[]>();
+  const findings: Finding[] = [];
   for (const use of uses) {
-    const parsed = parsePromql(use.expr, { typeCheck: false });
-    if (!parsed.ok) continue; // syntax errors are reported by the PromQL checks
+    let problems = problemsByExpr.get(use.expr);
+    if (!problems) {
+      problems = problemsOf(use.expr, jobs);
+      problemsByExpr.set(use.expr, problems);
+    }
     const what = use.kind === 'panel' ? `panel "${use.name}"` : `${use.kind} ${use.name}`;
     const consequence =
       use.kind === 'alert'
@@ -127,45 +188,15 @@ export function checkQueries(uses: readonly QueryUse[], jobs: readonly ScrapeJob
         : use.kind === 'panel'
           ? 'it stays empty'
           : 'it records nothing';
-    for (const metric of parsed.metrics) {
-      const jobMatchers = parsed.matchers.filter(
-        (matcher) =>
-          matcher.label === 'job' &&
-          matcher.metric === metric &&
-          (matcher.op === '=' || matcher.op === '=~'),
-      );
-      let candidates = jobs;
-      for (const matcher of jobMatchers) {
-        const selected = candidates.filter((job) =>
-          matcher.op === '=' ? job.name === matcher.value : matchesRegex(matcher.value, job.name),
-        );
-        if (selected.length === 0) {
-          findings.push({
-            ...use.finding,
-            code: 'catalogue/unknown-job',
-            severity: use.kind === 'alert' ? 'error' : 'warning',
-            message: `${what} selects job${matcher.op === '=~' ? '=~' : '='}"${matcher.value}", which no scrape config defines, so ${consequence}`,
-            hint: `configured jobs: ${jobs.map((job) => job.name).join(', ')}`,
-          });
-        }
-        candidates = selected;
-      }
-      if (candidates.length === 0 || synthetic.test(metric)) continue;
-      const produced = candidates.some(
-        (job) => job.catalogue === undefined || job.catalogue.metrics.test(metric),
-      );
-      if (!produced && !(jobMatchers.length === 0 && openEnded)) {
-        const producers = [
-          ...new Set(candidates.flatMap((job) => (job.catalogue ? [job.catalogue.name] : []))),
-        ];
-        findings.push({
-          ...use.finding,
-          code: 'catalogue/unknown-metric',
-          severity: 'warning',
-          message: `${what} queries ${metric}, which ${jobMatchers.length > 0 ? `${producers.join(' or ')} does not export` : 'no configured scrape target exports'}, so ${consequence}`,
-          hint: 'check the metric name against what the target really exports (see the README on metric names)',
-        });
-      }
+    for (const problem of problems) {
+      findings.push({
+        ...use.where(),
+        code: problem.code,
+        severity:
+          problem.code === 'catalogue/unknown-job' && use.kind === 'alert' ? 'error' : 'warning',
+        message: `${what} ${problem.detail}, so ${consequence}`,
+        hint: problem.hint,
+      });
     }
   }
   return findings;

@@ -4,9 +4,10 @@
  * Splits multi-document files, drops empty and comment-only documents, flattens `List` kinds,
  * and keeps a way back from any path to its line and column. Pure.
  */
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { offsetOfPath } from '../yaml-locate.js';
 import { formatPath, type Finding, type ResourceId } from './findings.js';
+import { loadChunk, splitDocuments, type YamlChunk } from './kube-yaml.js';
 
 export type Path = readonly (string | number)[];
 
@@ -65,49 +66,55 @@ function documentFinding(
   };
 }
 
+/**
+ * Positions of one document, computed on first use: parsing with positions is much slower
+ * than parsing for values, and most documents never need a position.
+ */
+function lazyLocator(chunk: YamlChunk): (path: Path, at?: 'key' | 'value') => Position | undefined {
+  let parsed: { document: Document; lineCounter: LineCounter } | undefined;
+  return (path, at = 'value') => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      const document = parseDocument(chunk.text, {
+        lineCounter,
+        version: '1.1',
+        uniqueKeys: false,
+        customTags: (tags) =>
+          tags.filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== timestampTag),
+      });
+      parsed = { document, lineCounter };
+    }
+    const offset = offsetOfPath(parsed.document.contents, path, at);
+    const position = toPosition(parsed.lineCounter, offset);
+    return position && { line: position.line + chunk.lineOffset, column: position.column };
+  };
+}
+
 export function parseManifests(file: string, text: string): ParsedManifests {
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, {
-    lineCounter,
-    version: '1.1',
-    uniqueKeys: true,
-    merge: true,
-    customTags: (tags) =>
-      tags.filter((tag) => (typeof tag === 'string' ? tag : tag.tag) !== timestampTag),
-  });
   const resources: ManifestResource[] = [];
   const findings: Finding[] = [];
-  const list = Array.isArray(documents) ? documents : [documents];
-  list.forEach((doc: Document.Parsed, index) => {
-    const errors = [...doc.errors];
-    if (errors.length > 0) {
-      for (const error of errors) {
-        const position = error.linePos?.[0];
-        const duplicate = error.code === 'DUPLICATE_KEY';
-        findings.push(
-          documentFinding(
-            file,
-            index,
-            position ? { line: position.line, column: position.col } : undefined,
-            duplicate ? 'yaml/duplicate-key' : 'yaml/syntax',
-            duplicate
-              ? 'duplicate mapping key: the API server would reject this document'
-              : (error.message.split('\n')[0] ?? error.message).replace(
-                  / at line \d+, column \d+:?$/,
-                  '',
-                ),
-            duplicate
-              ? 'each key may appear once per mapping'
-              : 'check indentation and quoting here',
-          ),
-        );
-      }
+  splitDocuments(text).forEach((chunk, index) => {
+    const loaded = loadChunk(chunk);
+    if (!loaded.ok) {
+      findings.push(
+        documentFinding(
+          file,
+          index,
+          { line: loaded.line, column: loaded.column },
+          loaded.duplicateKey ? 'yaml/duplicate-key' : 'yaml/syntax',
+          loaded.duplicateKey
+            ? 'duplicate mapping key: the API server would reject this document'
+            : loaded.message,
+          loaded.duplicateKey
+            ? 'each key may appear once per mapping'
+            : 'check indentation and quoting here',
+        ),
+      );
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const value = loaded.value;
     if (value === null || value === undefined) return; // empty or comment-only
-    const locate = (path: Path, at: 'key' | 'value' = 'value'): Position | undefined =>
-      toPosition(lineCounter, offsetOfPath(doc.contents, path, at));
+    const locate = lazyLocator(chunk);
     if (!isRecord(value)) {
       findings.push(
         documentFinding(

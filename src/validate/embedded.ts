@@ -4,6 +4,7 @@
  * ConfigMap written by hand, at the ConfigMap key that holds them. Pure.
  */
 import { LineCounter, parseDocument } from 'yaml';
+import { loadChunk } from './kube-yaml.js';
 import { offsetOfPath } from '../yaml-locate.js';
 import type { ManifestResource } from './documents.js';
 import type { Finding } from './findings.js';
@@ -27,28 +28,45 @@ interface ParsedText {
   error?: { message: string; line?: number; column?: number };
 }
 
-function parseText(text: string): ParsedText {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true });
+/**
+ * Parses embedded text for its value (JSON.parse or js-yaml: fast); positions come from the
+ * `yaml` package, and only when a finding asks for one.
+ */
+function parseText(key: string, text: string): ParsedText {
+  let document:
+    { contents: Parameters<typeof offsetOfPath>[0]; lineCounter: LineCounter } | undefined;
   const locate: ParsedText['locate'] = (path, at = 'value') => {
+    if (!document) {
+      const lineCounter = new LineCounter();
+      document = {
+        contents: parseDocument(text, { lineCounter, uniqueKeys: false }).contents,
+        lineCounter,
+      };
+    }
     const offset = offsetOfPath(document.contents, path, at);
     if (offset === undefined) return undefined;
-    const { line, col } = lineCounter.linePos(offset);
+    const { line, col } = document.lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const error = document.errors[0];
-  if (error) {
-    const position = error.linePos?.[0];
-    return {
-      data: undefined,
-      locate,
-      error: {
-        message: error.message.split('\n')[0] ?? error.message,
-        ...(position ? { line: position.line, column: position.col } : {}),
-      },
-    };
+  if (key.endsWith('.json')) {
+    try {
+      return { data: JSON.parse(text) as unknown, locate };
+    } catch (error) {
+      return {
+        data: undefined,
+        locate,
+        error: { message: error instanceof Error ? error.message : String(error) },
+      };
+    }
   }
-  return { data: document.toJS() as unknown, locate };
+  const loaded = loadChunk({ text, lineOffset: 0 });
+  return loaded.ok
+    ? { data: loaded.value, locate }
+    : {
+        data: undefined,
+        locate,
+        error: { message: loaded.message, line: loaded.line, column: loaded.column },
+      };
 }
 
 /**
@@ -66,7 +84,7 @@ export function embeddedFilesOf(
   for (const [key, value] of Object.entries(resource.object.data)) {
     if (typeof value !== 'string' || !contentKey.test(key)) continue;
     const origin = generated.get(key);
-    const parsed = parseText(value);
+    const parsed = parseText(key, value);
     const identity = { document: resource.document, resource: resource.id };
     const source: ContentSource = origin
       ? // The generator copied the file verbatim: positions in the value are positions in it.

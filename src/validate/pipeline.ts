@@ -160,15 +160,15 @@ function queryLocation(
   source: ContentSource,
   path: (string | number)[],
   resource: ManifestResource,
-): QueryUse['finding'] {
+): QueryUse['where'] {
   const full = [...(source.basePath ?? []), ...path];
-  return {
+  return () => ({
     file: source.file,
     document: resource.document,
     ...source.locate?.(full),
     path: formatPath(full),
     resource: resource.id,
-  };
+  });
 }
 
 /** The alert and record expressions of a rule file (or a PrometheusRule spec). */
@@ -188,7 +188,7 @@ function ruleQueries(
               expr: rule.expr,
               kind: alert ? ('alert' as const) : ('record' as const),
               name: alert ?? (typeof rule.record === 'string' ? rule.record : '?'),
-              finding: queryLocation(
+              where: queryLocation(
                 source,
                 ['groups', groupIndex, 'rules', ruleIndex, 'expr'],
                 resource,
@@ -220,11 +220,7 @@ function panelQueries(
             .replace(/\[\[(\w+)\]\]|\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, 'grafana_variable'),
           kind: 'panel',
           name: title,
-          finding: queryLocation(
-            source,
-            [...path, index, 'targets', targetIndex, 'expr'],
-            resource,
-          ),
+          where: queryLocation(source, [...path, index, 'targets', targetIndex, 'expr'], resource),
         });
       });
       visit(panel.panels, [...path, index, 'panels']);

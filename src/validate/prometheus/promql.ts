@@ -782,7 +782,24 @@ export function offsetPosition(expr: string, offset: number): { line: number; co
 }
 
 /** Parses and checks one PromQL expression. */
+/**
+ * Results of recent parses. The same expressions come back often (every overlay carries the
+ * same rules and dashboard), and a result is immutable, so a small bounded cache pays.
+ */
+const recentResults = new Map<string, PromqlParseResult>();
+const recentResultsLimit = 4096;
+
 export function parsePromql(expr: string, options: PromqlOptions = {}): PromqlParseResult {
+  const key = `${options.typeCheck === false ? 0 : 1}|${(options.resultTypes ?? []).join(',')}|${options.resultContext ?? ''}|${expr}`;
+  const cached = recentResults.get(key);
+  if (cached) return cached;
+  const result = parseUncached(expr, options);
+  if (recentResults.size >= recentResultsLimit) recentResults.clear();
+  recentResults.set(key, result);
+  return result;
+}
+
+function parseUncached(expr: string, options: PromqlOptions): PromqlParseResult {
   const tree = parser.parse(expr);
   if (expr.replace(/#.*$/gm, '').trim() === '')
     return {

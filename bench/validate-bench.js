@@ -1,0 +1,120 @@
+// Validate benchmark: throughput on a generated corpus, the cost over bare YAML parsing, peak
+// memory, cold CLI wall time, and render + validate against `kubectl kustomize` side by side.
+// Usage: npm run bench   (or node bench/validate-bench.js --copies 160)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import jsYaml from 'js-yaml';
+import { parseAllDocuments, stringify } from 'yaml';
+import { validate } from '../dist/index.js';
+import { kubernetesSchema } from '../dist/validate/kube-yaml.js';
+
+const { values } = parseArgs({
+  options: { copies: { type: 'string', default: '160' }, runs: { type: 'string', default: '5' } },
+});
+const copies = Number(values.copies);
+const runs = Number(values.runs);
+const root = join(import.meta.dirname, '..');
+const cli = join(root, 'bin', 'gitops-gen.js');
+const work = mkdtempSync(join(tmpdir(), 'gitops-gen-bench-'));
+const median = (numbers) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
+
+// Corpus: every object of the three rendered overlays, renamed `copies` times.
+const objects = ['dev', 'staging', 'prod'].flatMap((environment) =>
+  parseAllDocuments(
+    execFileSync('kubectl', ['kustomize', join(root, 'overlays', environment)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    }),
+  ).map((document) => document.toJS()),
+);
+const documents = [];
+for (let copy = 0; copy < copies; copy++) {
+  for (const object of objects) {
+    const clone = structuredClone(object);
+    clone.metadata.name = `${clone.metadata.name}-${copy}`;
+    documents.push(stringify(clone, { version: '1.1', lineWidth: 0 }));
+  }
+}
+const corpus = documents.join('---\n');
+const corpusFile = join(work, 'corpus.yaml');
+writeFileSync(corpusFile, corpus);
+console.log(`corpus: ${documents.length} resources, ${(corpus.length / 2 ** 20).toFixed(1)} MiB`);
+
+// Bare parsing of the same bytes with the YAML parser validate uses (js-yaml, Kubernetes'
+// YAML 1.1 scalars), so the ratio is what validation adds on top of reading.
+const parseTimes = [];
+for (let run = 0; run < runs; run++) {
+  const start = performance.now();
+  jsYaml.loadAll(corpus, undefined, { schema: kubernetesSchema });
+  parseTimes.push(performance.now() - start);
+}
+const validateTimes = [];
+let summary;
+for (let run = 0; run < runs; run++) {
+  const start = performance.now();
+  const report = await validate({ paths: [corpusFile] });
+  validateTimes.push(performance.now() - start);
+  summary = report.summary;
+}
+const parseMs = median(parseTimes);
+const validateMs = median(validateTimes);
+console.log(
+  `validated: ${summary.resources} resources, ${summary.errors} errors, ${summary.warnings} warnings`,
+);
+console.log(`bare YAML parse: ${parseMs.toFixed(0)} ms (median of ${runs})`);
+console.log(
+  `validate: ${validateMs.toFixed(0)} ms (median of ${runs}), ${Math.round((summary.resources / validateMs) * 1000)} resources/s (goal >= 10000)`,
+);
+console.log(`validate / parse: ${(validateMs / parseMs).toFixed(2)} (goal <= 2.0)`);
+// Peak memory of validation alone, in a process of its own.
+const memory = spawnSync(
+  'node',
+  [
+    '--input-type=module',
+    '-e',
+    `import { validate } from ${JSON.stringify(join(root, 'dist', 'index.js'))};
+     await validate({ paths: [${JSON.stringify(corpusFile)}] });
+     console.log(process.resourceUsage().maxRSS);`,
+  ],
+  { encoding: 'utf8' },
+);
+console.log(`peak RSS of validate: ${(Number(memory.stdout) / 1024).toFixed(0)} MB (goal < 150)`);
+
+// Cold CLI: a new process validating the repository's rendered tree.
+const time = (command, args, options = {}) => {
+  const start = performance.now();
+  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
+  return { ms: performance.now() - start, status: result.status, stdout: result.stdout };
+};
+const cold = Array.from({ length: runs }, () =>
+  time('node', [cli, 'validate', 'overlays'], { cwd: root }),
+);
+console.log(
+  `cold validate of overlays/: ${median(cold.map((result) => result.ms)).toFixed(0)} ms median (goal < 250), exit ${cold[0].status}: ${cold[0].stdout.trim().split('\n').at(-1)}`,
+);
+
+// Render + validate of the three default environments vs kubectl kustomize of the same overlays.
+const ours = [];
+const theirs = [];
+for (let run = 0; run < runs; run++) {
+  const out = join(work, `tree-${run}`);
+  ours.push(
+    time('node', [cli, 'render', '--out', out], { cwd: work }).ms +
+      time('node', [cli, 'validate', join(out, 'overlays')], { cwd: work }).ms,
+  );
+  theirs.push(
+    ['dev', 'staging', 'prod'].reduce(
+      (sum, environment) =>
+        sum + time('kubectl', ['kustomize', join(root, 'overlays', environment)]).ms,
+      0,
+    ),
+  );
+}
+console.log(
+  `render + validate (3 environments): ${median(ours).toFixed(0)} ms; kubectl kustomize of the 3 overlays: ${median(theirs).toFixed(0)} ms`,
+);
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,169 @@
+/**
+ * Fast reading of YAML the way Kubernetes reads it (sigs.k8s.io/yaml, i.e. go-yaml v2): the
+ * YAML 1.1 scalars of go-yaml's resolver (y/yes/on are booleans, 0644 is octal 420), timestamps
+ * kept as strings, `<<` merges, duplicate keys refused. js-yaml does the parsing because it is
+ * several times faster than the `yaml` package; positions come later, and only when a finding
+ * needs one (see documents.ts). Pure.
+ */
+import jsYaml from 'js-yaml';
+
+const { Type, FAILSAFE_SCHEMA } = jsYaml;
+
+const nullWords = new Set(['', '~', 'null', 'Null', 'NULL']);
+const nullType = new Type('tag:yaml.org,2002:null', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data === null || nullWords.has(data),
+  construct: () => null,
+});
+
+// go-yaml v2's resolve table.
+const trueWords = new Set([
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+]);
+const falseWords = new Set([
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+]);
+const boolType = new Type('tag:yaml.org,2002:bool', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data !== null && (trueWords.has(data) || falseWords.has(data)),
+  construct: (data: string) => trueWords.has(data),
+});
+
+const intPatterns: [RegExp, number][] = [
+  [/^[-+]?0b[01_]+$/, 2],
+  [/^[-+]?0x[0-9a-fA-F_]+$/, 16],
+  [/^[-+]?0[0-7_]+$/, 8],
+  [/^[-+]?(0|[1-9][0-9_]*)$/, 10],
+];
+/** Most scalars are words: only one starting like a number can be one (a cheap pre-check). */
+const mayBeNumber = (data: string | null): data is string => {
+  if (data === null || data === '') return false;
+  const first = data.charCodeAt(0);
+  return (first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46;
+};
+const intType = new Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: string | null) =>
+    mayBeNumber(data) && intPatterns.some(([pattern]) => pattern.test(data)),
+  construct: (data: string) => {
+    const sign = data.startsWith('-') ? -1 : 1;
+    const digits = data.replace(/^[-+]/, '').replace(/_/g, '');
+    const base = intPatterns.find(([pattern]) => pattern.test(data))?.[1] ?? 10;
+    const body =
+      base === 2 || base === 16 ? digits.slice(2) : base === 8 ? digits.slice(1) : digits;
+    return sign * parseInt(body, base);
+  },
+});
+
+const floatPattern = /^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$/;
+const floatType = new Type('tag:yaml.org,2002:float', {
+  kind: 'scalar',
+  resolve: (data: string | null) =>
+    mayBeNumber(data) &&
+    (floatPattern.test(data) || /^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/.test(data)),
+  construct: (data: string) => {
+    if (/nan/i.test(data)) return Number.NaN;
+    if (/inf/i.test(data)) return data.startsWith('-') ? -Infinity : Infinity;
+    return Number(data.replace(/_/g, ''));
+  },
+});
+
+// The loader merges `<<: *anchor` for keys resolved to this tag.
+const mergeType = new Type('tag:yaml.org,2002:merge', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data === '<<' || data === null,
+});
+
+/** go-yaml v2's implicit types, without timestamps (they stay strings in JSON). */
+export const kubernetesSchema = FAILSAFE_SCHEMA.extend({
+  implicit: [nullType, boolType, intType, floatType, mergeType],
+});
+
+export interface YamlChunk {
+  /** The document's text. */
+  text: string;
+  /** 0-based line of the chunk's first line in the file. */
+  lineOffset: number;
+}
+
+const documentStart = /^---(?=[ \t]|$)/;
+const documentEnd = /^\.\.\.[ \t]*$/;
+
+/**
+ * Splits a YAML stream into documents at `---` and `...` lines (a document marker cannot occur
+ * inside a document). Text after `---` on the same line (`--- |`) starts its document.
+ */
+export function splitDocuments(text: string): YamlChunk[] {
+  const lines = text.split('\n');
+  const chunks: YamlChunk[] = [];
+  let current: string[] = [];
+  let start = 0;
+  let started = false;
+  const flush = (next: number): void => {
+    if (
+      started ||
+      current.some((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
+    ) {
+      chunks.push({ text: current.join('\n'), lineOffset: start });
+    }
+    current = [];
+    start = next;
+    started = false;
+  };
+  lines.forEach((line, index) => {
+    if (documentStart.test(line)) {
+      flush(index);
+      current.push(line.slice(3).trimStart());
+      started = true;
+    } else if (documentEnd.test(line)) {
+      current.push('');
+      flush(index + 1);
+    } else {
+      current.push(line);
+    }
+  });
+  flush(lines.length);
+  return chunks;
+}
+
+export type ChunkResult =
+  | { ok: true; value: unknown }
+  | { ok: false; message: string; line: number; column: number; duplicateKey: boolean };
+
+/** Parses one document; line and column of an error are 1-based and file-relative. */
+export function loadChunk(chunk: YamlChunk): ChunkResult {
+  try {
+    return { ok: true, value: jsYaml.load(chunk.text, { schema: kubernetesSchema }) };
+  } catch (error) {
+    if (error instanceof jsYaml.YAMLException) {
+      return {
+        ok: false,
+        message: error.reason,
+        line: chunk.lineOffset + error.mark.line + 1,
+        column: error.mark.column + 1,
+        duplicateKey: /duplicated mapping key/.test(error.reason),
+      };
+    }
+    throw error;
+  }
+}
