@@ -61,6 +61,7 @@ function describeDrift(drift: readonly Drift[], verbs: Record<Drift['kind'], str
 
 interface ValidateFlags {
   output: OutputFormat;
+  promtool: 'auto' | 'always' | 'never';
   schemaLocation?: string[];
   strict: boolean;
   kubernetesVersion?: string;
@@ -194,6 +195,14 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     )
     .option('--reject <kinds>', 'kinds that are an error wherever they appear', commaList, [])
     .option('--disable-check <ids>', 'checks to switch off, e.g. policy/probes-set', commaList, [])
+    .addOption(
+      new Option(
+        '--promtool <mode>',
+        'also run the real promtool on rule files our checks accept (auto: when on PATH)',
+      )
+        .choices(['auto', 'always', 'never'])
+        .default('auto'),
+    )
     .option('--no-color', 'no colour in the human report (NO_COLOR is honoured too)')
     .addHelpText('after', exitCodeHelp)
     .action(async (paths: string[], flags: ValidateFlags) => {
@@ -212,6 +221,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         skipKinds: flags.skip,
         rejectKinds: flags.reject,
         disabledChecks: flags.disableCheck,
+        promtool: flags.promtool,
         displayRoot: io.cwd,
       });
       const color = flags.color && io.stdoutIsTTY === true && (io.env?.NO_COLOR ?? '') === '';

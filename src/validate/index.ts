@@ -10,14 +10,17 @@ import { UsageError } from '../errors.js';
 import { parseManifests, type ManifestResource } from './documents.js';
 import { builtInContentCheckers } from './content.js';
 import { embeddedFilesOf, type GeneratedFile } from './embedded.js';
-import type { Finding, ValidationReport } from './findings.js';
+import { buildReport, formatPath, type Finding, type ValidationReport } from './findings.js';
 import { resolveInputs } from './inputs.js';
+import { isRecord } from './object-paths.js';
 import {
   runPipeline,
   type ContentCheckers,
+  type ContentSource,
   type EmbeddedFile,
   type SourceObjects,
 } from './pipeline.js';
+import { runPromtool } from './prometheus/index.js';
 import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
 
@@ -56,6 +59,80 @@ export interface ValidateOptions {
   displayRoot?: string;
   kustomize?: KustomizeBuilder;
   content?: ContentCheckers;
+  /**
+   * Also run the real `promtool check rules` on every rule file that our checks accept:
+   * `auto` (default) when promtool is on PATH, `never`, or `always` (an error if missing).
+   */
+  promtool?: 'auto' | 'always' | 'never';
+}
+
+/** Rule files of the sources: embedded in ConfigMaps, or PrometheusRule specs. */
+function ruleContents(
+  sources: readonly SourceObjects[],
+): { value: unknown; source: ContentSource }[] {
+  const contents: { value: unknown; source: ContentSource }[] = [];
+  for (const source of sources) {
+    for (const [resource, files] of source.embedded ?? []) {
+      for (const file of files) {
+        if (isRecord(file.data) && Array.isArray(file.data.groups)) {
+          contents.push({ value: file.data, source: { ...file.source, resource: resource.id } });
+        }
+      }
+    }
+    for (const resource of source.resources) {
+      if (resource.id.kind === 'PrometheusRule' && isRecord(resource.object.spec)) {
+        contents.push({
+          value: resource.object.spec,
+          source: {
+            file: resource.file,
+            document: resource.document,
+            resource: resource.id,
+            basePath: ['spec'],
+            locate: (path, at) => resource.locate(path, at),
+          },
+        });
+      }
+    }
+  }
+  return contents;
+}
+
+/**
+ * promtool's verdict on the rule files our own checks passed, folded into the findings: a
+ * second opinion from Prometheus' own code. Each distinct rule file runs once.
+ */
+async function promtoolFindings(
+  sources: readonly SourceObjects[],
+  report: ValidationReport,
+  mode: 'auto' | 'always',
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const done = new Set<string>();
+  for (const { value, source } of ruleContents(sources)) {
+    const key = JSON.stringify(value);
+    if (done.has(key)) continue;
+    done.add(key);
+    const prefix = source.basePath && source.basePath.length > 0 ? formatPath(source.basePath) : '';
+    const ours = report.findings.some(
+      (finding) =>
+        finding.severity === 'error' &&
+        finding.file === source.file &&
+        (prefix === '' || (finding.path ?? '').startsWith(prefix)),
+    );
+    if (ours) continue;
+    const result = await runPromtool(value, source);
+    if (!result.ran) {
+      if (mode === 'always') {
+        throw new UsageError(
+          'promtool is not on PATH',
+          'install it (Debian: apt-get install prometheus) or pass --promtool=auto',
+        );
+      }
+      return findings;
+    }
+    findings.push(...result.findings);
+  }
+  return findings;
 }
 
 function displayPath(root: string | undefined, path: string): string {
@@ -121,7 +198,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     locations.length === 1 && usesBuiltIn
       ? builtIn
       : new LocationSchemaLookup(locations, builtIn, version, strict);
-  return runPipeline(sources, {
+  const report = runPipeline(sources, {
     schemas,
     content: options.content ?? builtInContentCheckers,
     ignoreMissingSchemas: options.ignoreMissingSchemas ?? false,
@@ -129,4 +206,10 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     rejectKinds: options.rejectKinds ?? [],
     disabledChecks: options.disabledChecks ?? [],
   });
+  const promtool = options.promtool ?? 'auto';
+  if (promtool === 'never') return report;
+  const extra = await promtoolFindings(sources, report, promtool);
+  return extra.length === 0
+    ? report
+    : buildReport(report.resources, [...report.findings, ...extra]);
 }
