@@ -70,7 +70,9 @@ function documentFinding(
  * Positions of one document, computed on first use: parsing with positions is much slower
  * than parsing for values, and most documents never need a position.
  */
-function lazyLocator(chunk: YamlChunk): (path: Path, at?: 'key' | 'value') => Position | undefined {
+export function lazyLocator(
+  chunk: YamlChunk,
+): (path: Path, at?: 'key' | 'value') => Position | undefined {
   let parsed: { document: Document; lineCounter: LineCounter } | undefined;
   return (path, at = 'value') => {
     if (!parsed) {

@@ -21,6 +21,7 @@ import {
   type SourceObjects,
 } from './pipeline.js';
 import { runPromtool } from './prometheus/index.js';
+import { kustomizeBuilder } from './kustomize-source.js';
 import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
 
@@ -176,12 +177,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     } else if (input.kind === 'file') {
       sources.push(fromText(display(input.path), await readFile(input.path, 'utf8')));
     } else {
-      if (!options.kustomize) {
-        throw new UsageError(
-          `${display(input.directory)} is a kustomization, which this build cannot read`,
-        );
-      }
-      const built = await options.kustomize(input.directory, display);
+      const built = await (options.kustomize ?? kustomizeBuilder())(input.directory, display);
       const embedded = new Map<ManifestResource, EmbeddedFile[]>();
       const findings = [...built.findings];
       for (const resource of built.resources) {

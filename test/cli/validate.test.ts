@@ -1,4 +1,6 @@
 /** `gitops-gen validate` through the CLI: exit codes, flags, formats, standard input, colour. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -132,5 +134,44 @@ describe('gitops-gen validate', () => {
     expect(await capture(['validate', 'web.yaml'], { NO_COLOR: '1' })).not.toContain('\u001b[');
     expect(await capture(['validate', '--no-color', 'web.yaml'], {})).not.toContain('\u001b[');
     expect((await runCli(['validate', 'web.yaml'], dir)).stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('gitops-gen validate on rendered trees', () => {
+  it('validates the repository tree clean: no errors and no warnings', async () => {
+    const result = await runCli(['validate'], join(import.meta.dirname, '..', '..'));
+    expect(result.stdout).toBe(
+      '65 resources, 65 valid, 0 invalid, 0 errors, 0 warnings, 0 skipped\n',
+    );
+    expect(result.code).toBe(0);
+  });
+
+  it('validates a fresh render of the custom golden environments clean', async () => {
+    const dir = await tempDir();
+    const config = join(import.meta.dirname, '..', 'fixtures', 'environments-custom');
+    expect((await runCli(['render', '--config', config], dir)).code).toBe(0);
+    const result = await runCli(['validate', '.'], dir);
+    expect(result.stdout).toMatch(
+      /^\d+ resources, \d+ valid, 0 invalid, 0 errors, 0 warnings, 0 skipped\n$/,
+    );
+  });
+
+  it('reports a broken overlay at the file and line of the problem', async () => {
+    const dir = await tempDir();
+    expect((await runCli(['render'], dir)).code).toBe(0);
+    const patch = join(dir, 'overlays/prod/patches/prometheus-statefulset.yaml');
+    const text = await readFile(patch, 'utf8');
+    await writeFile(patch, text.replace('          resources:', '          resorces:'));
+    const result = await runCli(['validate', '-o', 'json'], dir);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      findings: { code: string; file: string; path: string }[];
+    };
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'schema/unknown-field',
+        path: 'spec.template.spec.containers[0].resorces',
+      }),
+    );
   });
 });

@@ -1,0 +1,104 @@
+/**
+ * Kustomization folders as validation sources: builds them in-process (kustomize/) and turns
+ * the built objects into manifest resources located in the files they came from, with the
+ * files that configMapGenerators read, so that findings inside a generated prometheus.yml or
+ * dashboard point at the real file and line. Reads files only through the kustomize port.
+ */
+import { dirname, resolve } from 'node:path';
+import type { ManifestResource, Position } from './documents.js';
+import { lazyLocator } from './documents.js';
+import type { GeneratedFile } from './embedded.js';
+import type { Finding, ResourceId } from './findings.js';
+import type { KustomizeBuilder } from './index.js';
+import { loadChunk, splitDocuments, type YamlChunk } from './kube-yaml.js';
+import { buildKustomization, nodeFileSystem, type KustomizeFileSystem } from './kustomize/index.js';
+import { asArray, isRecord } from './object-paths.js';
+
+const kustomizationFile = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
+
+function identity(object: Record<string, unknown>): ResourceId {
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  return {
+    apiVersion: typeof object.apiVersion === 'string' ? object.apiVersion : '',
+    kind: typeof object.kind === 'string' ? object.kind : '',
+    name: typeof metadata.name === 'string' ? metadata.name : '',
+    ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+  };
+}
+
+interface Generator {
+  name: string;
+  /** data key -> absolute path of the file read. */
+  files: Map<string, string>;
+}
+
+/** configMapGenerator entries of a kustomization file, with their `files`. */
+function generatorsOf(file: string, text: string): Generator[] {
+  const loaded = loadChunk({ text, lineOffset: 0 });
+  if (!loaded.ok || !isRecord(loaded.value)) return [];
+  return asArray(loaded.value.configMapGenerator).flatMap((entry) => {
+    if (!isRecord(entry) || typeof entry.name !== 'string') return [];
+    const files = new Map<string, string>();
+    for (const spec of asArray(entry.files)) {
+      if (typeof spec !== 'string') continue;
+      const [key, path] = spec.includes('=') ? spec.split('=', 2) : [spec.split('/').at(-1), spec];
+      if (key && path) files.set(key, resolve(dirname(file), path));
+    }
+    return [{ name: entry.name, files }];
+  });
+}
+
+/** The kustomize builder `validate` uses: in-process, reading from disk. */
+export function kustomizeBuilder(
+  fileSystem: KustomizeFileSystem = nodeFileSystem(),
+): KustomizeBuilder {
+  return async (directory, display) => {
+    const built = await buildKustomization(directory, fileSystem);
+    const texts = new Map<string, Promise<string | undefined>>();
+    const read = (file: string): Promise<string | undefined> => {
+      let text = texts.get(file);
+      if (!text) {
+        text = fileSystem.readFile(file);
+        texts.set(file, text);
+      }
+      return text;
+    };
+    const chunks = new Map<string, YamlChunk[]>();
+    const resources: ManifestResource[] = [];
+    const generated = new Map<ManifestResource, Map<string, GeneratedFile>>();
+    for (const { object, origin } of built.resources) {
+      let fileChunks = chunks.get(origin.file);
+      if (!fileChunks) {
+        fileChunks = splitDocuments((await read(origin.file)) ?? '');
+        chunks.set(origin.file, fileChunks);
+      }
+      const chunk = fileChunks[origin.document];
+      const locate = chunk ? lazyLocator(chunk) : (): Position | undefined => undefined;
+      const resource: ManifestResource = {
+        id: identity(object),
+        object,
+        file: display(origin.file),
+        document: origin.document,
+        pathInDocument: [],
+        locate,
+      };
+      resources.push(resource);
+      if (resource.id.kind === 'ConfigMap' && kustomizationFile.test(origin.file)) {
+        const generator = generatorsOf(origin.file, (await read(origin.file)) ?? '')
+          .filter((candidate) => resource.id.name.includes(candidate.name))
+          .sort((a, b) => b.name.length - a.name.length)[0];
+        if (generator) {
+          generated.set(
+            resource,
+            new Map([...generator.files].map(([key, path]) => [key, { file: display(path) }])),
+          );
+        }
+      }
+    }
+    const findings: Finding[] = built.findings.map((finding) => ({
+      ...finding,
+      file: display(finding.file),
+    }));
+    return { resources, findings, generated };
+  };
+}

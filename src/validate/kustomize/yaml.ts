@@ -1,0 +1,284 @@
+/**
+ * YAML reading for the build, in the two dialects Kustomize itself uses:
+ *
+ * - kustomization files go through sigs.k8s.io/yaml (go-yaml v2): YAML 1.1, so `yes` is true;
+ * - resources and patches go through kyaml (go-yaml v3), and `kubectl kustomize` prints every
+ *   object through a typed go-yaml v3 decode and JSON: so plain scalars resolve as go-yaml v3
+ *   resolves them: only `true`/`false` (any case) are booleans (`yes`, `on`, `y` stay
+ *   strings), `0644` is 420, `0o17` is 15, `1e3` is 1000, and a plain timestamp stays a string
+ *   but in RFC 3339 form (`2024-01-31` prints as `2024-01-31T00:00:00Z`).
+ *
+ * Timestamps are never converted to dates. Empty values stay `undefined` (see values.ts).
+ */
+import {
+  LineCounter,
+  Scalar,
+  isMap,
+  isScalar,
+  parseAllDocuments,
+  parseDocument,
+  type Document,
+  type ParsedNode,
+  type ScalarTag,
+  type Tags,
+} from 'yaml';
+import { offsetOfPath } from '../../yaml-locate.js';
+import { isRecord, scalarText } from './values.js';
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface YamlProblem {
+  code: 'kustomize/duplicate-key' | 'kustomize/yaml-syntax';
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export interface ParsedResourceDocument {
+  value: unknown;
+  /** 0-based index of the document in its file. */
+  index: number;
+  /** 1-based line of the document's first node. */
+  line: number;
+}
+
+const TIMESTAMP = 'tag:yaml.org,2002:timestamp';
+const NULL = 'tag:yaml.org,2002:null';
+const BOOL = 'tag:yaml.org,2002:bool';
+const INT = 'tag:yaml.org,2002:int';
+const FLOAT = 'tag:yaml.org,2002:float';
+
+function tagName(tag: Tags[number]): string {
+  return typeof tag === 'string' ? tag : tag.tag;
+}
+
+const emptyAwareNull: ScalarTag = {
+  tag: NULL,
+  default: true,
+  test: /^(?:~|[Nn]ull|NULL)?$/,
+  // An empty value resolves to undefined, an explicit null to null.
+  resolve: (source: string) => new Scalar(source === '' ? undefined : null),
+  identify: (value: unknown) => value === null || value === undefined,
+  stringify: () => 'null',
+};
+
+const strictBool: ScalarTag = {
+  tag: BOOL,
+  default: true,
+  test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+  resolve: (source: string) => source.startsWith('t') || source.startsWith('T'),
+  identify: (value: unknown) => typeof value === 'boolean',
+  stringify: ({ value }) => (value ? 'true' : 'false'),
+};
+
+/**
+ * go-yaml v3 integers: Go's ParseInt with base prefix (0x, 0o, 0b, and 1.1-style leading-zero
+ * octal), after removing every underscore.
+ */
+const goInt: ScalarTag = {
+  tag: INT,
+  default: true,
+  test: /^(?:[-+]_*)?(?:0_*[xX](?:_*[0-9a-fA-F])+|0_*[oO](?:_*[0-7])+|0_*[bB](?:_*[01])+|0(?:_*[0-7])*|[1-9](?:_*[0-9])*)_*$/,
+  resolve: (source: string) => {
+    const plain = source.replaceAll('_', '');
+    const sign = plain.startsWith('-') ? -1 : 1;
+    const digits = plain.replace(/^[-+]/, '');
+    const prefix = digits.slice(0, 2).toLowerCase();
+    if (prefix === '0x') return sign * Number.parseInt(digits.slice(2), 16);
+    if (prefix === '0o') return sign * Number.parseInt(digits.slice(2), 8);
+    if (prefix === '0b') return sign * Number.parseInt(digits.slice(2), 2);
+    if (digits.length > 1 && digits.startsWith('0')) return sign * Number.parseInt(digits, 8);
+    return sign * Number.parseInt(digits, 10);
+  },
+  identify: (value: unknown) => typeof value === 'number' && Number.isInteger(value),
+  stringify: ({ value }) => String(value),
+};
+
+/** go-yaml v3 floats: `.inf`/`.nan` spellings, then its `yamlStyleFloat` pattern. */
+const goFloat: ScalarTag = {
+  tag: FLOAT,
+  default: true,
+  test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\.[0-9]+(?:[eE][-+]?[0-9]+)?|(?:[-+]_*)?(?:\._*[0-9](?:_*[0-9])*|[0-9](?:_*[0-9])*(?:_*\.(?:_*[0-9])*)?)(?:_*[eE]_*(?:[-+]_*)?[0-9](?:_*[0-9])*)?_*)$/,
+  resolve: (source: string) => {
+    if (/nan$/i.test(source)) return Number.NaN;
+    if (/inf$/i.test(source)) return source.startsWith('-') ? -Infinity : Infinity;
+    return Number.parseFloat(source.replaceAll('_', ''));
+  },
+  identify: (value: unknown) => typeof value === 'number',
+  stringify: ({ value }) => String(value),
+};
+
+const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+
+/**
+ * go-yaml v3 decodes a plain timestamp into a time.Time, which `kubectl kustomize` then prints
+ * as RFC 3339 (`2024-01-31` becomes `2024-01-31T00:00:00Z`); the value stays a string.
+ */
+export function goTimestamp(source: string): string | undefined {
+  const match =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})?)?$/.exec(
+      source,
+    );
+  if (!match) return undefined;
+  const [, year = '', month = '', day = '', letterT, space, hour, minute, second, fraction, zone] =
+    match;
+  const y = Number(year);
+  const m = Number(month);
+  const d = Number(day);
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth) return undefined;
+  const date = `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+  if (hour === undefined) return `${date}T00:00:00Z`;
+  if (letterT !== undefined && zone === undefined) return undefined;
+  if (space !== undefined && zone !== undefined) return undefined;
+  const h = Number(hour);
+  const min = Number(minute);
+  const sec = Number(second);
+  if (h > 23 || min > 59 || sec > 59) return undefined;
+  const nanos = (fraction ?? '').slice(0, 9).replace(/0+$/, '');
+  let offset = 'Z';
+  if (zone !== undefined && zone !== 'Z') {
+    const minutes = Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6));
+    if (minutes !== 0) offset = zone;
+  }
+  return `${date}T${pad(h)}:${pad(min)}:${pad(sec)}${nanos ? `.${nanos}` : ''}${offset}`;
+}
+
+const goTimestampTag: ScalarTag = {
+  tag: TIMESTAMP,
+  default: true,
+  test: /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:\d{2})?)?$/,
+  resolve: (source: string) => goTimestamp(source) ?? source,
+  identify: () => false,
+  stringify: ({ value }) => String(value),
+};
+
+const resourceTags = (tags: Tags): Tags => [
+  strictBool,
+  emptyAwareNull,
+  goTimestampTag,
+  goInt,
+  goFloat,
+  ...tags.filter((tag) => ![TIMESTAMP, NULL, BOOL, INT, FLOAT].includes(tagName(tag))),
+];
+
+/** go-yaml v2: YAML 1.1 booleans and nulls, Go's numbers, no timestamps. */
+const kustomizationTags = (tags: Tags): Tags => [
+  goInt,
+  goFloat,
+  ...tags.filter((tag) => ![TIMESTAMP, INT, FLOAT].includes(tagName(tag))),
+];
+
+function problemsOf(doc: Document.Parsed): YamlProblem[] {
+  return doc.errors.map((error) => {
+    const position = error.linePos?.[0];
+    const duplicate = error.code === 'DUPLICATE_KEY';
+    return {
+      code: duplicate ? 'kustomize/duplicate-key' : 'kustomize/yaml-syntax',
+      message: duplicate
+        ? 'duplicate mapping key'
+        : (error.message.split('\n')[0] ?? error.message).replace(
+            / at line \d+, column \d+:?$/,
+            '',
+          ),
+      ...(position ? { line: position.line, column: position.col } : {}),
+    };
+  });
+}
+
+/**
+ * Annotation values as Kustomize reads them (`node.Value`): the source text of plain scalars,
+ * so `1.50` stays "1.50" and `0x1F` stays "0x1F".
+ */
+function normalizeAnnotationSources(node: unknown, value: unknown): void {
+  if (!isMap(node) || !isRecord(value)) return;
+  const metadataNode = node.get('metadata', true);
+  const metadata = value.metadata;
+  if (!isMap(metadataNode) || !isRecord(metadata)) return;
+  const annotationsNode = metadataNode.get('annotations', true);
+  const annotations = metadata.annotations;
+  if (!isMap(annotationsNode) || !isRecord(annotations)) return;
+  for (const pair of annotationsNode.items) {
+    if (!isScalar(pair.key) || !isScalar(pair.value)) continue;
+    const key = String(pair.key.value);
+    const current = annotations[key];
+    if (typeof current === 'string' || current === undefined) continue;
+    if (current === null) annotations[key] = '';
+    else if (pair.value.type === 'PLAIN' && typeof pair.value.source === 'string') {
+      annotations[key] = pair.value.source;
+    } else annotations[key] = scalarText(current);
+  }
+}
+
+/** Resource or patch documents, empty and comment-only documents dropped. */
+export function parseResourceYaml(text: string): {
+  documents: ParsedResourceDocument[];
+  problems: YamlProblem[];
+} {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    version: '1.1',
+    uniqueKeys: true,
+    merge: true,
+    customTags: resourceTags,
+  });
+  const documents: ParsedResourceDocument[] = [];
+  const problems: YamlProblem[] = [];
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  list.forEach((doc: Document.Parsed, index) => {
+    if (doc.errors.length > 0) {
+      problems.push(...problemsOf(doc));
+      return;
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined) return;
+    normalizeAnnotationSources(doc.contents, value);
+    const start = doc.contents?.range[0] ?? 0;
+    documents.push({ value, index, line: lineCounter.linePos(start).line });
+  });
+  return { documents, problems };
+}
+
+/** A plain scalar the way kyaml's `NewScalarRNode(text)` is read back after output. */
+export function plainScalar(text: string): unknown {
+  const doc = parseDocument(text, { version: '1.1', customTags: resourceTags });
+  return doc.errors.length > 0 ? text : doc.toJS();
+}
+
+export interface ParsedKustomization {
+  value: unknown;
+  problems: YamlProblem[];
+  locate: (path: readonly (string | number)[], at?: 'key' | 'value') => Position | undefined;
+}
+
+export function parseKustomizationYaml(text: string): ParsedKustomization {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    version: '1.1',
+    uniqueKeys: true,
+    merge: true,
+    customTags: kustomizationTags,
+  });
+  const problems = problemsOf(doc);
+  const contents: ParsedNode | null = doc.contents;
+  let value: unknown = null;
+  // Duplicate keys are reported but the document is still read (the last value wins).
+  if (problems.every((problem) => problem.code === 'kustomize/duplicate-key')) {
+    value = doc.toJS({ maxAliasCount: 1000 });
+  }
+  return {
+    value,
+    problems,
+    locate: (path, at = 'value') => {
+      const offset = offsetOfPath(contents, path, at);
+      if (offset === undefined) return undefined;
+      const { line, col } = lineCounter.linePos(offset);
+      return { line, column: col };
+    },
+  };
+}

@@ -1,0 +1,660 @@
+/**
+ * The in-process Kustomize build (src/validate/kustomize) against the real `kubectl kustomize`
+ * (kubectl v1.32, kustomize v5.5.0): every overlay of the repository and of the golden custom
+ * tree, and every case of test/fixtures/kustomize, must build to the same objects in the same
+ * order. Then one test per finding, on an in-memory file system.
+ */
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseAllDocuments, type ScalarTag, type Tags } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { tempDir, writeFiles } from '../helpers/temp.js';
+import {
+  buildKustomization,
+  nodeFileSystem,
+  type KustomizeFileSystem,
+  type KustomizeFinding,
+} from '../../src/validate/kustomize/index.js';
+
+const execFileAsync = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fixtures = join(root, 'test/fixtures/kustomize');
+
+/**
+ * kubectl prints through go-yaml v2, which quotes every string a YAML 1.1 reader would take for
+ * something else. Read it back as YAML 1.1, timestamps kept as strings, with go-yaml's float
+ * pattern (the `yaml` package's 1.1 pattern would read the key `e2` as NaN).
+ */
+const goFloat: ScalarTag = {
+  tag: 'tag:yaml.org,2002:float',
+  default: true,
+  test: /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  resolve: (source: string) =>
+    /nan$/i.test(source)
+      ? Number.NaN
+      : /inf$/i.test(source)
+        ? source.startsWith('-')
+          ? -Infinity
+          : Infinity
+        : Number.parseFloat(source),
+};
+
+const outputTags = (tags: Tags): Tags => [
+  goFloat,
+  ...tags.filter((tag) => {
+    const name = typeof tag === 'string' ? tag : tag.tag;
+    return name !== 'tag:yaml.org,2002:timestamp' && name !== 'tag:yaml.org,2002:float';
+  }),
+];
+
+async function kubectlKustomize(dir: string): Promise<unknown[]> {
+  const { stdout } = await execFileAsync('kubectl', ['kustomize', dir], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return parseAllDocuments(stdout, { version: '1.1', customTags: outputTags })
+    .map((document) => document.toJS() as unknown)
+    .filter((object) => object !== null);
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** The folder to build for a fixture case: the case itself, or its `overlay/`. */
+async function entryPoint(name: string): Promise<string> {
+  const dir = join(fixtures, name);
+  const files = await readdir(dir);
+  return files.includes('kustomization.yaml') ? dir : join(dir, 'overlay');
+}
+
+const repositoryOverlays = [
+  ...(await subfolders(join(root, 'overlays'))).map((env) => `overlays/${env}`),
+  ...(await subfolders(join(root, 'test/fixtures/golden/custom/overlays'))).map(
+    (env) => `test/fixtures/golden/custom/overlays/${env}`,
+  ),
+];
+
+/** What each fixture case exercises (every folder of test/fixtures/kustomize must be here). */
+const fixtureCases: Record<string, string> = {
+  'binary-data':
+    'non-UTF-8 files in binaryData, `key=path`, base64 line wrapping, an empty generator',
+  'common-labels':
+    'commonLabels on selectors and templates of every workload kind, commonAnnotations',
+  components: 'Components adding resources, merging a generator, patching and annotating',
+  'generator-merge':
+    'behavior merge and replace in an overlay of base generators, hashes and references',
+  'images-digest':
+    'images with digest, newName, newTag, containers, initContainers, CRDs left alone',
+  'json6902-file': 'patchesJson6902 from YAML and JSON files, JSON patches in patches, renaming',
+  'label-selector-targets':
+    'patch targets by labelSelector, annotationSelector, regex names, namespace',
+  'list-kind': 'v1 List, nested List and DeploymentList resources',
+  'name-prefix-references':
+    'namePrefix/nameSuffix with ConfigMap, Secret, ServiceAccount, RBAC, PVC, Service references',
+  'namespace-rbac': 'namespace with Namespace renaming, RoleBinding subjects, cluster-scoped kinds',
+  'nested-bases': 'a diamond of bases with prefixes and namespaces at each level',
+  'patch-delete': '$patch: delete in lists, maps and of a whole object; null annotations',
+  'patch-options': 'allowNameChange, multi-document patches, labels fields, generator namespaces',
+  'patches-strategic-merge': 'patchesStrategicMerge from files and inline, $patch: replace',
+  replacements: 'replacements: list selectors, wildcards, delimiters, create, reject, from a file',
+  replicas: 'replicas by original and prefixed names',
+  'secret-envs': 'secretGenerator with env files, literals, files, type, generatorOptions',
+  'smp-merge-keys': 'strategic merge keys: containers, ports, env, volumes, finalizers, list order',
+  'smp-schema':
+    'which lists merge: built-in types, unknown versions, custom resources, embedded types',
+  'sort-fifo': 'sortOptions fifo',
+  'sort-legacy': 'the legacy kind order, webhooks last, custom kinds',
+  'yaml-quirks': 'YAML 1.1 scalars, timestamps, anchors and merge keys, empty values',
+};
+
+describe('the in-process build equals kubectl kustomize', () => {
+  it('covers every fixture case', async () => {
+    expect(await subfolders(fixtures)).toEqual(Object.keys(fixtureCases).sort());
+  });
+
+  const cases = [
+    ...repositoryOverlays.map((dir) => ({ name: dir, dir: join(root, dir) })),
+    ...Object.entries(fixtureCases).map(([name, about]) => ({
+      name: `${name}: ${about}`,
+      dir: name,
+    })),
+  ];
+
+  it.each(cases)('$name', async ({ dir }) => {
+    const folder = dir.startsWith('/') ? dir : await entryPoint(dir);
+    const [expected, built] = await Promise.all([
+      kubectlKustomize(folder),
+      buildKustomization(folder, nodeFileSystem()),
+    ]);
+    expect(built.resources.map((resource) => resource.object)).toStrictEqual(expected);
+    expect(built.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('origins', () => {
+  it('point at the file and document of each object, or at the kustomization of a generator', async () => {
+    const overlay = join(root, 'overlays/prod');
+    const { resources } = await buildKustomization(overlay, nodeFileSystem());
+    const origin = (kind: string, prefix: string): { file: string; document: number } => {
+      const found = resources.find(
+        (resource) =>
+          resource.object.kind === kind &&
+          (resource.object.metadata as { name: string }).name.startsWith(prefix),
+      );
+      if (!found) throw new Error(`no ${kind} ${prefix}`);
+      return found.origin;
+    };
+    expect(origin('ConfigMap', 'prometheus-config-')).toEqual({
+      file: join(overlay, 'kustomization.yaml'),
+      document: 0,
+    });
+    expect(origin('ConfigMap', 'grafana-dashboards-')).toEqual({
+      file: join(root, 'base/kustomization.yaml'),
+      document: 0,
+    });
+    expect(origin('PodDisruptionBudget', 'prometheus')).toEqual({
+      file: join(overlay, 'pod-disruption-budget.yaml'),
+      document: 0,
+    });
+    const prometheus = join(root, 'base/prometheus.yaml');
+    const documents = parseAllDocuments(await readFile(prometheus, 'utf8'));
+    const statefulSet = documents.findIndex((document) => document.get('kind') === 'StatefulSet');
+    expect(origin('StatefulSet', 'prometheus')).toEqual({
+      file: prometheus,
+      document: statefulSet,
+    });
+  });
+
+  it('give List items the document of their List', async () => {
+    const { resources } = await buildKustomization(join(fixtures, 'list-kind'), nodeFileSystem());
+    const nested = resources.find(
+      (resource) => (resource.object.metadata as { name: string }).name === 'nested',
+    );
+    expect(nested?.origin).toEqual({ file: join(fixtures, 'list-kind/list.yaml'), document: 1 });
+  });
+});
+
+/** A file system held in memory: files by path, folders implied by them. */
+function memoryFs(files: Record<string, string>): KustomizeFileSystem {
+  const contents = new Map(Object.entries(files).map(([path, text]) => [normalize(path), text]));
+  const folders = new Set<string>();
+  for (const path of contents.keys()) {
+    let dir = path;
+    while (dir.includes('/')) {
+      dir = dir.slice(0, dir.lastIndexOf('/'));
+      folders.add(dir);
+    }
+  }
+  return {
+    readFile: (path) => Promise.resolve(contents.get(normalize(path))),
+    isDirectory: (path) => Promise.resolve(folders.has(normalize(path))),
+  };
+}
+
+const configMap = (name: string): string =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: value\n`;
+
+const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+`;
+
+async function findingsOf(files: Record<string, string>, dir = 'app'): Promise<KustomizeFinding[]> {
+  return (await buildKustomization(dir, memoryFs(files))).findings;
+}
+
+function only(findings: KustomizeFinding[], code: string): KustomizeFinding {
+  const matching = findings.filter((finding) => finding.code === code);
+  expect(matching, JSON.stringify(findings, null, 2)).toHaveLength(1);
+  return matching[0] as KustomizeFinding;
+}
+
+describe('findings', () => {
+  it('kustomize/file-not-found: a resource file that does not exist, at its entry', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - web.yaml\n  - missing.yaml\n',
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/file-not-found')).toMatchObject({
+      severity: 'error',
+      file: 'app/kustomization.yaml',
+      line: 3,
+      column: 5,
+      path: 'resources[1]',
+    });
+  });
+
+  it('kustomize/file-not-found: a patch file that does not exist', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'resources:\n  - web.yaml\npatches:\n  - path: patches/missing.yaml\n',
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/file-not-found')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 4,
+      path: 'patches[0]',
+    });
+  });
+
+  it('kustomize/missing-kustomization: a resource folder without a kustomization', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - ../base\n',
+      'base/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/missing-kustomization')).toMatchObject({
+      severity: 'error',
+      file: 'app/kustomization.yaml',
+      line: 2,
+    });
+  });
+
+  it('kustomize/patch-target-not-found: a target that selects nothing', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': [
+        'resources:',
+        '  - web.yaml',
+        'patches:',
+        '  - target:',
+        '      kind: Deployment',
+        '      name: web',
+        '    patch: |-',
+        '      - op: add',
+        '        path: /spec/replicas',
+        '        value: 2',
+        '  - target:',
+        '      kind: Deployment',
+        '      name: wbe',
+        '    patch: |-',
+        '      - op: add',
+        '        path: /spec/replicas',
+        '        value: 3',
+        '',
+      ].join('\n'),
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/patch-target-not-found')).toMatchObject({
+      severity: 'error',
+      file: 'app/kustomization.yaml',
+      line: 11,
+      path: 'patches[1]',
+    });
+  });
+
+  it('kustomize/patch-target-not-found: a strategic merge patch naming no object', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'resources:\n  - web.yaml\npatchesStrategicMerge:\n  - patch.yaml\n',
+      'app/web.yaml': deployment,
+      'app/patch.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 2\n',
+    });
+    expect(only(findings, 'kustomize/patch-target-not-found')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 4,
+    });
+  });
+
+  it('kustomize/duplicate-key: a key given twice in kustomization.yaml', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'namespace: a\nresources:\n  - web.yaml\nnamespace: b\n',
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/duplicate-key')).toMatchObject({
+      severity: 'error',
+      file: 'app/kustomization.yaml',
+      line: 4,
+      column: 1,
+    });
+  });
+
+  it('kustomize/unknown-field: at the top level and inside an entry', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'resources:\n  - web.yaml\nnamePrefx: app-\nimages:\n  - name: nginx\n    newtag: "1.28"\n',
+      'app/web.yaml': deployment,
+    });
+    const unknown = findings.filter((finding) => finding.code === 'kustomize/unknown-field');
+    expect(unknown).toMatchObject([
+      { severity: 'error', file: 'app/kustomization.yaml', line: 3, column: 1, path: 'namePrefx' },
+      { file: 'app/kustomization.yaml', line: 6, column: 5, path: 'images[0].newtag' },
+    ]);
+  });
+
+  it('kustomize/common-labels-rewrite-selectors: commonLabels, as a warning', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - web.yaml\ncommonLabels:\n  team: web\n',
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/common-labels-rewrite-selectors')).toMatchObject({
+      severity: 'warning',
+      file: 'app/kustomization.yaml',
+      line: 3,
+      column: 1,
+    });
+  });
+
+  it('kustomize/duplicate-resource: two objects with the same kind, namespace and name', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - a.yaml\n  - b.yaml\n',
+      'app/a.yaml': configMap('settings'),
+      'app/b.yaml': `${configMap('other')}---\n${configMap('settings')}`,
+    });
+    expect(only(findings, 'kustomize/duplicate-resource')).toMatchObject({
+      severity: 'error',
+      file: 'app/b.yaml',
+      line: 8,
+    });
+  });
+
+  it('kustomize/duplicate-resource: a generator clashing with an object, without behavior', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'resources:\n  - a.yaml\nconfigMapGenerator:\n  - name: settings\n    literals: [a=b]\n',
+      'app/a.yaml': configMap('settings'),
+    });
+    expect(only(findings, 'kustomize/duplicate-resource')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 4,
+    });
+  });
+
+  it('kustomize/cycle: a kustomization that includes a folder above it', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - ../lib\n',
+      'lib/kustomization.yaml': 'resources:\n  - cm.yaml\n  - ../app\n',
+      'lib/cm.yaml': configMap('settings'),
+    });
+    expect(only(findings, 'kustomize/cycle')).toMatchObject({
+      severity: 'error',
+      file: 'lib/kustomization.yaml',
+      line: 3,
+      path: 'resources[1]',
+    });
+  });
+
+  it('kustomize/cycle: a kustomization that includes itself', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - .\n',
+    });
+    expect(only(findings, 'kustomize/cycle')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 2,
+    });
+  });
+
+  it('kustomize/file-outside-root: a file above the kustomization folder', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - ../shared/cm.yaml\n',
+      'shared/cm.yaml': configMap('shared'),
+    });
+    expect(only(findings, 'kustomize/file-outside-root')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 2,
+    });
+  });
+
+  it('kustomize/generator-target-not-found: behavior merge with nothing to merge into', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'configMapGenerator:\n  - name: settings\n    behavior: merge\n    literals: [a=b]\n',
+    });
+    expect(only(findings, 'kustomize/generator-target-not-found')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 2,
+    });
+  });
+
+  it('kustomize/replicas-target-not-found: replicas for an unknown name', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'resources:\n  - web.yaml\nreplicas:\n  - name: web\n    count: 2\n  - name: api\n    count: 3\n',
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/replicas-target-not-found')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 6,
+      path: 'replicas[1]',
+    });
+  });
+
+  it('kustomize/invalid-value: a value of the wrong type', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - web.yaml\ncommonAnnotations:\n  build: 42\n',
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/invalid-value')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 4,
+      path: 'commonAnnotations.build',
+    });
+  });
+
+  it('kustomize/unsupported-field: a field the in-process build does not implement', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'resources:\n  - web.yaml\nhelmCharts:\n  - name: redis\n    repo: https://charts.example.com\n',
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/unsupported-field')).toMatchObject({
+      severity: 'error',
+      file: 'app/kustomization.yaml',
+      line: 3,
+    });
+  });
+
+  it('kustomize/deprecated-field: patchesStrategicMerge, as a warning', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'resources:\n  - web.yaml\npatchesStrategicMerge:\n  - patch.yaml\n',
+      'app/web.yaml': deployment,
+      'app/patch.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n',
+    });
+    expect(findings).toEqual([
+      expect.objectContaining({
+        code: 'kustomize/deprecated-field',
+        severity: 'warning',
+        file: 'app/kustomization.yaml',
+        line: 3,
+      }),
+    ]);
+  });
+
+  it('kustomize/replacement-failed: a replacement whose source or target field is missing', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': [
+        'resources:',
+        '  - web.yaml',
+        'replacements:',
+        '  - source:',
+        '      kind: Deployment',
+        '      name: web',
+        '      fieldPath: spec.template.spec.containers.[name=web].image',
+        '    targets:',
+        '      - select:',
+        '          kind: Deployment',
+        '        fieldPaths:',
+        '          - spec.template.spec.containers.[name=web].image',
+        '  - source:',
+        '      kind: Deployment',
+        '      name: web',
+        '    targets:',
+        '      - select:',
+        '          kind: Deployment',
+        '        fieldPaths:',
+        '          - spec.template.spec.serviceAccountName',
+        '',
+      ].join('\n'),
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/replacement-failed')).toMatchObject({
+      severity: 'error',
+      file: 'app/kustomization.yaml',
+      line: 13,
+      path: 'replacements[1]',
+    });
+  });
+
+  it('kustomize/remote-resource: a remote base is not fetched', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - https://github.com/example/repo//deploy?ref=v1\n',
+    });
+    expect(only(findings, 'kustomize/remote-resource')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 2,
+    });
+  });
+
+  it('kustomize/yaml-syntax: a resource file that is not YAML, at its line', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - bad.yaml\n',
+      'app/bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: [\n',
+    });
+    expect(findings.filter((finding) => finding.code === 'kustomize/yaml-syntax')[0]).toMatchObject(
+      {
+        severity: 'error',
+        file: 'app/bad.yaml',
+        line: 5,
+      },
+    );
+  });
+
+  it('kustomize/duplicate-key: a duplicate key in a resource file', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+      'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n',
+    });
+    expect(only(findings, 'kustomize/duplicate-key')).toMatchObject({
+      file: 'app/cm.yaml',
+      line: 5,
+    });
+  });
+
+  it('kustomize/invalid-patch: a strategic merge patch without a name', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': [
+        'resources:',
+        '  - web.yaml',
+        'patches:',
+        '  - target:',
+        '      kind: Deployment',
+        '    patch: |-',
+        '      apiVersion: apps/v1',
+        '      kind: Deployment',
+        '      spec:',
+        '        replicas: 2',
+        '',
+      ].join('\n'),
+      'app/web.yaml': deployment,
+    });
+    expect(only(findings, 'kustomize/invalid-patch')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 4,
+    });
+  });
+
+  it('kustomize/invalid-resource: an object without metadata.name', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+      'app/cm.yaml': `${configMap('ok')}---\napiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n`,
+    });
+    expect(only(findings, 'kustomize/invalid-resource')).toMatchObject({
+      file: 'app/cm.yaml',
+      line: 8,
+    });
+  });
+
+  it('kustomize/empty-kustomization: a kustomization with nothing in it', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n',
+    });
+    expect(only(findings, 'kustomize/empty-kustomization')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 1,
+    });
+  });
+
+  it('kustomize/invalid-generator: a literal without a key', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml':
+        'configMapGenerator:\n  - name: settings\n    literals:\n      - just-a-value\n',
+    });
+    expect(only(findings, 'kustomize/invalid-generator')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 2,
+      path: 'configMapGenerator[0]',
+    });
+  });
+
+  it('kustomize/not-a-component: a Kustomization listed under components', async () => {
+    const findings = await findingsOf({
+      'app/kustomization.yaml': 'resources:\n  - cm.yaml\ncomponents:\n  - ../feature\n',
+      'app/cm.yaml': configMap('settings'),
+      'feature/kustomization.yaml': 'commonAnnotations:\n  feature: enabled\n',
+    });
+    expect(only(findings, 'kustomize/not-a-component')).toMatchObject({
+      file: 'app/kustomization.yaml',
+      line: 4,
+    });
+  });
+
+  it('reports a finding and keeps building the rest', async () => {
+    const built = await buildKustomization(
+      'app',
+      memoryFs({
+        'app/kustomization.yaml': 'resources:\n  - missing.yaml\n  - web.yaml\nnamespace: web\n',
+        'app/web.yaml': deployment,
+      }),
+    );
+    expect(built.findings.map((finding) => finding.code)).toEqual(['kustomize/file-not-found']);
+    expect(built.resources.map((resource) => resource.object.metadata)).toEqual([
+      { name: 'web', namespace: 'web' },
+    ]);
+  });
+});
+
+describe('generated names', () => {
+  it('carry the hash suffix kubectl kustomize computes', async () => {
+    const files = {
+      'kustomization.yaml': [
+        'configMapGenerator:',
+        '  - name: cfg',
+        '    literals: [a=1]',
+        'secretGenerator:',
+        '  - name: token',
+        '    type: kubernetes.io/basic-auth',
+        '    literals: [username=admin, password=<&>]',
+        '',
+      ].join('\n'),
+    };
+    const dir = await tempDir('kustomize-hash-');
+    await writeFiles(dir, files);
+    const names = (objects: unknown[]): string[] =>
+      objects.map((object) => (object as { metadata: { name: string } }).metadata.name);
+    const built = await buildKustomization(
+      'app',
+      memoryFs({ 'app/kustomization.yaml': files['kustomization.yaml'] }),
+    );
+    expect(names(built.resources.map((resource) => resource.object))).toEqual(
+      names(await kubectlKustomize(dir)),
+    );
+    // The ConfigMap's suffix, as kubectl prints it: the hash covers kind and data only.
+    expect(names(built.resources.map((resource) => resource.object))[0]).toBe('cfg-h29d89cmmt');
+  });
+});
