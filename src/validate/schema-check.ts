@@ -12,6 +12,8 @@ import { isRecord } from './object-paths.js';
 /** What the schema check needs from the schema store. */
 export interface SchemaLookup {
   validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined;
+  /** Property names allowed at a path, when errors do not carry their schema. */
+  allowedKeys?(apiVersion: string, kind: string, path: readonly (string | number)[]): string[];
 }
 
 /** A JSON pointer made into path segments, list indexes as numbers (read off the data). */
@@ -80,7 +82,11 @@ function typeHint(expected: string, value: unknown): string | undefined {
   return undefined;
 }
 
-function toFinding(resource: ManifestResource, error: ErrorObject): Finding | undefined {
+function toFinding(
+  resource: ManifestResource,
+  error: ErrorObject,
+  schemas: SchemaLookup,
+): Finding | undefined {
   const path = pointerToPath(error.instancePath, resource.object);
   const base = {
     severity: 'error' as const,
@@ -96,7 +102,10 @@ function toFinding(resource: ManifestResource, error: ErrorObject): Finding | un
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const match = closestMatch(key, allowedKeys(error.parentSchema));
+      const allowed = error.parentSchema
+        ? allowedKeys(error.parentSchema)
+        : (schemas.allowedKeys?.(resource.id.apiVersion, resource.id.kind, path) ?? []);
+      const match = closestMatch(key, allowed);
       return {
         ...base,
         code: 'schema/unknown-field',
@@ -167,7 +176,7 @@ export function checkSchema(resource: ManifestResource, schemas: SchemaLookup): 
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
-    const finding = toFinding(resource, error);
+    const finding = toFinding(resource, error, schemas);
     if (!finding) continue;
     // anyOf branches repeat one problem several times: keep the first per place and code.
     const key = `${finding.code}|${finding.path ?? ''}|${finding.message}`;

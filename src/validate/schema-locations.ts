@@ -106,6 +106,10 @@ export class LocationSchemaLookup implements SchemaLookup {
     return found;
   }
 
+  allowedKeys(apiVersion: string, kind: string, path: readonly (string | number)[]): string[] {
+    return this.builtIn.allowedKeys?.(apiVersion, kind, path) ?? [];
+  }
+
   #compile(path: string): ValidateFunction | undefined {
     let text: string;
     try {

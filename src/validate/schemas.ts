@@ -14,7 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { _, Ajv, type ValidateFunction } from 'ajv';
 
 /** One JSON Schema (draft-07) object, as read from a bundle. */
 export type JsonSchema = Record<string, unknown>;
@@ -32,6 +33,9 @@ export interface SchemaBundle {
 }
 
 export interface SchemaValidatorOptions {
+  /** Keep generated source so that standaloneModule() can write precompiled validators. */
+  forStandalone?: boolean;
+
   bundles: readonly SchemaBundle[];
   /** Reject fields that the schema does not know (kubectl's `--validate=strict`). */
   strict: boolean;
@@ -102,10 +106,35 @@ export function loadSchemaBundles(options: { directory?: string } = {}): SchemaB
   });
 }
 
-// RFC 3339 as Go's time.RFC3339 reads it (metav1.Time).
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
-// Standard base64 with padding ([]byte fields such as Secret data); Go skips line breaks.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * The formats, as regular expressions only, so that precompiled (standalone) validators can
+ * carry them: RFC 3339 as Go's time.RFC3339 reads it (metav1.Time), and standard base64 with
+ * padding ([]byte fields such as Secret data) where Go skips line breaks. int32 and int64 become
+ * minimum and maximum in prepareSchema.
+ */
+const formatSource = {
+  'date-time': String.raw`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$`,
+  byte: String.raw`^(?:(?:[A-Za-z0-9+/][\r\n]*){4})*(?:(?:[A-Za-z0-9+/][\r\n]*){2}=[\r\n]*=|(?:[A-Za-z0-9+/][\r\n]*){3}=)?[\r\n]*$`,
+} as const;
+
+/** Name the standalone module gives its format table. */
+const FORMATS_NAME = 'gitopsGenFormats';
+
+/** The format table as JavaScript source, for the standalone module. */
+function formatTableSource(): string {
+  return `const ${FORMATS_NAME} = {${Object.entries(formatSource)
+    .map(([name, source]) => `${JSON.stringify(name)}: new RegExp(${JSON.stringify(source)})`)
+    .join(', ')}};\n`;
+}
+
+/** Where the build writes precompiled validators (works from src/validate and dist/validate). */
+const defaultValidatorsDirectory = new URL('../../generated/validators/', import.meta.url);
+
+const INT_RANGES: Record<string, [number, number]> = {
+  int32: [-2147483648, 2147483647],
+  // ±2^63: a double cannot tell 2^63 - 1 (the largest int64) from 2^63.
+  int64: [-(2 ** 63), 2 ** 63],
+};
 
 interface KindEntry {
   bundle: number;
@@ -132,7 +161,7 @@ export class SchemaValidator {
     this.ajv = new Ajv({
       allErrors: true,
       // Errors carry their schema, so an unknown field can suggest the closest known one.
-      verbose: true,
+      verbose: !options.forStandalone,
       strict: true,
       // Object definitions leave `type: object` to the places that reference them (see prepare).
       strictTypes: false,
@@ -140,23 +169,14 @@ export class SchemaValidator {
       // First-use cost: the bundles are generated (the tests check them against the draft-07
       // meta-schema), and ajv's code optimisation costs more to compile than it saves here.
       validateSchema: false,
-      code: { optimize: false },
+      code: options.forStandalone
+        ? { optimize: false, source: true, esm: true, formats: _`gitopsGenFormats` }
+        : { optimize: false },
     });
     this.ajv.addKeyword({ keyword: STRICT_KEYWORD, schemaType: 'boolean' });
-    this.ajv.addFormat('date-time', { type: 'string', validate: (text) => DATE_TIME.test(text) });
-    this.ajv.addFormat('byte', {
-      type: 'string',
-      validate: (text) => BASE64.test(text.replace(/[\r\n]/g, '')),
-    });
-    this.ajv.addFormat('int32', {
-      type: 'number',
-      validate: (value) => value >= -2147483648 && value <= 2147483647,
-    });
-    this.ajv.addFormat('int64', {
-      type: 'number',
-      // ±2^63: a double cannot tell 2^63 - 1 (the largest int64) from 2^63.
-      validate: (value) => value >= -(2 ** 63) && value <= 2 ** 63,
-    });
+    for (const [name, source] of Object.entries(formatSource)) {
+      this.ajv.addFormat(name, new RegExp(source));
+    }
   }
 
   hasKind(apiVersion: string, kind: string): boolean {
@@ -181,6 +201,87 @@ export class SchemaValidator {
     });
     this.compiled.set(key, validate);
     return validate;
+  }
+
+  /**
+   * One ES module per kind, exporting its validator as precompiled code (`validate`), so that
+   * a run loads the code of the kinds it meets instead of compiling schemas. Keys as in
+   * validatorFor; each module carries the definitions its kind uses.
+   */
+  standaloneModules(): Map<string, string> {
+    const modules = new Map<string, string>();
+    this.knownKinds().forEach((key, index) => {
+      const entry = this.kinds.get(key);
+      if (!entry) return;
+      const id = `https://gitops-gen.invalid/kinds/${index}.json`;
+      this.ajv.addSchema({
+        $id: id,
+        type: 'object',
+        $ref: `${this.addBundle(entry.bundle)}#/definitions/${entry.definition}`,
+      });
+      modules.set(
+        key,
+        `${formatTableSource()}${standaloneCode.default(this.ajv, { validate: id })}`,
+      );
+    });
+    return modules;
+  }
+
+  /** Loads the precompiled validators of these kinds, where the build wrote them. */
+  async preload(
+    keys: Iterable<string>,
+    directory: URL = defaultValidatorsDirectory,
+  ): Promise<void> {
+    if (!this.strict) return;
+    let index: Partial<Record<string, string>>;
+    try {
+      index = JSON.parse(readFileSync(new URL('index.json', directory), 'utf8')) as Partial<
+        Record<string, string>
+      >;
+    } catch {
+      return; // not built: compile on use
+    }
+    await Promise.all(
+      [...new Set(keys)].map(async (key) => {
+        const file = index[key];
+        if (file === undefined || this.compiled.has(key)) return;
+        const module = (await import(new URL(file, directory).href)) as {
+          validate: ValidateFunction;
+        };
+        this.compiled.set(key, module.validate);
+      }),
+    );
+  }
+
+  /**
+   * The property names the schema allows at `path` inside an object of this kind (for "did you
+   * mean" hints when a precompiled validator's errors carry no schema).
+   */
+  allowedKeys(apiVersion: string, kind: string, path: readonly (string | number)[]): string[] {
+    const entry = this.kinds.get(`${apiVersion}/${kind}`);
+    const bundle = entry ? this.bundles[entry.bundle] : undefined;
+    if (!entry || !bundle) return [];
+    const resolve = (schema: unknown): JsonSchema | undefined => {
+      let current = schema;
+      for (let depth = 0; depth < 32 && isRecord(current); depth++) {
+        const ref = current.$ref;
+        if (typeof ref !== 'string' || !ref.startsWith(DEFINITION_PREFIX)) return current;
+        current = bundle.definitions[ref.slice(DEFINITION_PREFIX.length)];
+      }
+      return undefined;
+    };
+    let schema = resolve(bundle.definitions[entry.definition]);
+    for (const segment of path) {
+      if (!schema) return [];
+      const properties = isRecord(schema.properties) ? schema.properties : {};
+      if (typeof segment === 'string' && segment in properties)
+        schema = resolve(properties[segment]);
+      else if (typeof segment === 'number' && isRecord(schema.items))
+        schema = resolve(schema.items);
+      else if (isRecord(schema.additionalProperties)) schema = resolve(schema.additionalProperties);
+      else return [];
+    }
+    return schema && isRecord(schema.properties) ? Object.keys(schema.properties) : [];
   }
 
   /** Adds a bundle's definitions to ajv the first time one of its kinds is compiled. */
@@ -232,6 +333,11 @@ const DEFINITION_PREFIX = '#/definitions/';
 
 function prepareSchema(schema: JsonSchema, optional: boolean, context: PrepareContext): JsonSchema {
   const out: JsonSchema = { ...schema };
+  const range = typeof out.format === 'string' ? INT_RANGES[out.format] : undefined;
+  if (range) {
+    delete out.format;
+    [out.minimum, out.maximum] = range;
+  }
   if (!context.strict && out[STRICT_KEYWORD] === true && out.additionalProperties === false) {
     delete out.additionalProperties;
   }

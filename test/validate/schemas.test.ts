@@ -5,6 +5,7 @@
  * fields like the API server, and every object of the rendered trees is valid in strict mode.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -339,7 +340,7 @@ describe('built-in kinds', () => {
       '/metadata/creationTimestamp format date-time',
     ]);
     expect(summary(errorsOf(strict, { ...service, spec: { ports: [{ port: 2 ** 31 }] } }))).toEqual(
-      ['/spec/ports/0/port format int32'],
+      ['/spec/ports/0/port maximum'],
     );
   });
 
@@ -625,5 +626,46 @@ describe('generator', () => {
       const [a, b] = await Promise.all([readFile(join(first, file)), readFile(join(second, file))]);
       expect(a.equals(b), file).toBe(true);
     }
+  });
+});
+
+describe('precompiled validators', () => {
+  it('agree with freshly compiled ones, and know the allowed keys for hints', async () => {
+    // The build (npm ci runs it) writes them; without them this test would prove nothing.
+    expect(existsSync(join(projectRoot, 'generated', 'validators', 'index.json'))).toBe(true);
+    const precompiled = new SchemaValidator({ bundles, strict: true });
+    const cases: Manifest[] = [
+      deployment(),
+      {
+        ...deployment(),
+        spec: {
+          replicas: '2',
+          selector: {},
+          template: { spec: { containers: [{ resorces: {} }] } },
+        },
+      },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'not base64!' } },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 's' },
+        spec: { ports: [{ port: 2 ** 31 }] },
+      },
+    ];
+    await precompiled.preload(
+      cases.map((object) => `${String(object.apiVersion)}/${String(object.kind)}`),
+    );
+    for (const object of cases) {
+      expect(summary(errorsOf(precompiled, object))).toEqual(summary(errorsOf(strict, object)));
+    }
+    expect(
+      precompiled.allowedKeys('apps/v1', 'Deployment', [
+        'spec',
+        'template',
+        'spec',
+        'containers',
+        0,
+      ]),
+    ).toContain('resources');
   });
 });
