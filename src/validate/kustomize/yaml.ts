@@ -213,11 +213,34 @@ function normalizeAnnotationSources(node: unknown, value: unknown): void {
   }
 }
 
+type ParsedResources = { documents: ParsedResourceDocument[]; problems: YamlProblem[] };
+
+/**
+ * Parses of recent texts: validating several overlays builds their shared base once per
+ * overlay, and copying a parse is several times cheaper than parsing again. Callers get copies,
+ * because the build transforms objects in place.
+ */
+const recentParses = new Map<string, ParsedResources>();
+const recentParsesLimit = 512;
+
 /** Resource or patch documents, empty and comment-only documents dropped. */
-export function parseResourceYaml(text: string): {
-  documents: ParsedResourceDocument[];
-  problems: YamlProblem[];
-} {
+export function parseResourceYaml(text: string): ParsedResources {
+  let parsed = recentParses.get(text);
+  if (!parsed) {
+    parsed = parseResourceYamlUncached(text);
+    if (recentParses.size >= recentParsesLimit) recentParses.clear();
+    recentParses.set(text, parsed);
+  }
+  return {
+    documents: parsed.documents.map((document) => ({
+      ...document,
+      value: structuredClone(document.value),
+    })),
+    problems: [...parsed.problems],
+  };
+}
+
+function parseResourceYamlUncached(text: string): ParsedResources {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, {
     lineCounter,
