@@ -32,7 +32,20 @@ interface ParsedText {
  * Parses embedded text for its value (JSON.parse or js-yaml: fast); positions come from the
  * `yaml` package, and only when a finding asks for one.
  */
+/** Values of recent texts: overlays of one base embed the same files (read-only use). */
+const recentValues = new Map<string, unknown>();
+const recentValuesLimit = 256;
+
 function parseText(key: string, text: string): ParsedText {
+  const result = parseTextUncached(key, text, recentValues.get(`${key}\u0000${text}`));
+  if (!result.error && !recentValues.has(`${key}\u0000${text}`)) {
+    if (recentValues.size >= recentValuesLimit) recentValues.clear();
+    recentValues.set(`${key}\u0000${text}`, result.data);
+  }
+  return result;
+}
+
+function parseTextUncached(key: string, text: string, known: unknown): ParsedText {
   let document:
     { contents: Parameters<typeof offsetOfPath>[0]; lineCounter: LineCounter } | undefined;
   const locate: ParsedText['locate'] = (path, at = 'value') => {
@@ -48,6 +61,7 @@ function parseText(key: string, text: string): ParsedText {
     const { line, col } = document.lineCounter.linePos(offset);
     return { line, column: col };
   };
+  if (known !== undefined) return { data: known, locate };
   if (key.endsWith('.json')) {
     try {
       return { data: JSON.parse(text) as unknown, locate };
@@ -111,7 +125,7 @@ export function embeddedFilesOf(
       });
       continue;
     }
-    files.push({ key, data: parsed.data, source });
+    files.push({ key, text: value, data: parsed.data, source });
   }
   return { files, findings };
 }

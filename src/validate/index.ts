@@ -20,7 +20,7 @@ import {
   type EmbeddedFile,
   type SourceObjects,
 } from './pipeline.js';
-import { runPromtool } from './prometheus/index.js';
+import { runPromtoolRules } from './prometheus/index.js';
 import { kustomizeBuilder } from './kustomize-source.js';
 import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
@@ -107,33 +107,28 @@ async function promtoolFindings(
   report: ValidationReport,
   mode: 'auto' | 'always',
 ): Promise<Finding[]> {
-  const findings: Finding[] = [];
   const done = new Set<string>();
-  for (const { value, source } of ruleContents(sources)) {
+  const items = ruleContents(sources).filter(({ value, source }) => {
     const key = JSON.stringify(value);
-    if (done.has(key)) continue;
+    if (done.has(key)) return false;
     done.add(key);
     const prefix = source.basePath && source.basePath.length > 0 ? formatPath(source.basePath) : '';
-    const ours = report.findings.some(
+    return !report.findings.some(
       (finding) =>
         finding.severity === 'error' &&
         finding.file === source.file &&
         (prefix === '' || (finding.path ?? '').startsWith(prefix)),
     );
-    if (ours) continue;
-    const result = await runPromtool(value, source);
-    if (!result.ran) {
-      if (mode === 'always') {
-        throw new UsageError(
-          'promtool is not on PATH',
-          'install it (Debian: apt-get install prometheus) or pass --promtool=auto',
-        );
-      }
-      return findings;
-    }
-    findings.push(...result.findings);
+  });
+  if (items.length === 0) return [];
+  const result = await runPromtoolRules(items);
+  if (!result.ran && mode === 'always') {
+    throw new UsageError(
+      'promtool is not on PATH',
+      'install it (Debian: apt-get install prometheus) or pass --promtool=auto',
+    );
   }
-  return findings;
+  return result.findings;
 }
 
 function displayPath(root: string | undefined, path: string): string {

@@ -106,43 +106,50 @@ export interface YamlChunk {
   lineOffset: number;
 }
 
-const documentStart = /^---(?=[ \t]|$)/;
-const documentEnd = /^\.\.\.[ \t]*$/;
-
 /**
  * Splits a YAML stream into documents at `---` and `...` lines (a document marker cannot occur
  * inside a document). Text after `---` on the same line (`--- |`) starts its document.
  */
 export function splitDocuments(text: string): YamlChunk[] {
-  const lines = text.split('\n');
   const chunks: YamlChunk[] = [];
-  let current: string[] = [];
-  let start = 0;
-  let started = false;
-  const flush = (next: number): void => {
-    if (
-      started ||
-      current.some((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
+  const marker = /^(?:(---)(?=[ \t\r]|$)|\.\.\.(?=[ \t\r]*$))/gm;
+  let line = 0; // line of `position`
+  let position = 0; // start of the current document's text
+  let counted = 0; // newlines counted up to here
+  let started = false; // the current document began with `---`
+  const lineAt = (offset: number): number => {
+    for (
+      let next = text.indexOf('\n', counted);
+      next !== -1 && next < offset;
+      next = text.indexOf('\n', next + 1)
     ) {
-      chunks.push({ text: current.join('\n'), lineOffset: start });
+      line++;
+      counted = next + 1;
     }
-    current = [];
-    start = next;
-    started = false;
+    return line;
   };
-  lines.forEach((line, index) => {
-    if (documentStart.test(line)) {
-      flush(index);
-      current.push(line.slice(3).trimStart());
-      started = true;
-    } else if (documentEnd.test(line)) {
-      current.push('');
-      flush(index + 1);
-    } else {
-      current.push(line);
+  const flush = (end: number): void => {
+    const body = text.slice(position, end);
+    // A document needs content: comments and blank lines before the first `---` are not one.
+    if (started || /^[ \t]*[^\s#]/m.test(body)) {
+      chunks.push({ text: body, lineOffset: lineAt(position) });
     }
-  });
-  flush(lines.length);
+  };
+  for (let match = marker.exec(text); match; match = marker.exec(text)) {
+    flush(match.index);
+    const lineEnd = text.indexOf('\n', match.index);
+    if (match[1]) {
+      // `--- |`: what follows the marker on its line starts the document.
+      lineAt(match.index);
+      position = match.index + 3;
+      while (text[position] === ' ' || text[position] === '\t') position++;
+      started = true;
+    } else {
+      position = lineEnd === -1 ? text.length : lineEnd + 1;
+      started = false;
+    }
+  }
+  flush(text.length);
   return chunks;
 }
 

@@ -57,6 +57,8 @@ export interface SourceObjects {
 
 export interface EmbeddedFile {
   key: string;
+  /** The file's text, as the ConfigMap holds it. */
+  text: string;
   data: unknown;
   source: ContentSource;
 }
@@ -75,6 +77,14 @@ const rulesKey = /(rules?)\.ya?ml$|\.rules$/;
 const dashboardKey = /\.json$/;
 const datasourcesKey = /datasources?\.ya?ml$/;
 
+/**
+ * Texts whose content checks found nothing, by check and text. Overlays of one base carry the
+ * same rules and dashboards: a clean text stays clean (the checks are pure), so it is checked
+ * once; a text with findings is checked again for each place, because findings are located.
+ */
+const cleanTexts = new Set<string>();
+const cleanTextsLimit = 1024;
+
 function embeddedChecks(
   resource: ManifestResource,
   files: readonly EmbeddedFile[],
@@ -83,6 +93,9 @@ function embeddedChecks(
 ): Finding[] {
   const findings: Finding[] = [];
   for (const file of files) {
+    const cacheKey = `${file.key}\u0000${datasourceUids.join(',')}\u0000${file.text}`;
+    if (cleanTexts.has(cacheKey)) continue;
+    const before = findings.length;
     if (prometheusConfigKey.test(file.key)) {
       findings.push(...content.prometheusConfig(file.data, file.source));
     } else if (datasourcesKey.test(file.key)) {
@@ -94,6 +107,10 @@ function embeddedChecks(
       findings.push(...content.ruleGroups(file.data, file.source));
     } else if (dashboardKey.test(file.key) && isRecord(file.data) && 'panels' in file.data) {
       findings.push(...content.dashboard(file.data, file.source, { datasourceUids }));
+    }
+    if (findings.length === before) {
+      if (cleanTexts.size >= cleanTextsLimit) cleanTexts.clear();
+      cleanTexts.add(cacheKey);
     }
   }
   return findings.map((finding) => ({ ...finding, resource: finding.resource ?? resource.id }));

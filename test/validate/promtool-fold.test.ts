@@ -37,7 +37,7 @@ describe('promtool folding', () => {
     await writeFiles(dir, {
       'rule.yaml': rule,
       'bin/promtool':
-        '#!/bin/sh\necho "  FAILED:"\necho "group \\"mlflow.rules\\", rule 1, \\"MLflowServerDown\\": stand-in says no"\nexit 1\n',
+        '#!/bin/sh\necho "Checking $3"\necho "  FAILED:"\necho "group \\"mlflow.rules\\", rule 1, \\"MLflowServerDown\\": stand-in says no"\nexit 1\n',
     });
     await chmod(join(dir, 'bin/promtool'), 0o755);
     process.env.PATH = `${join(dir, 'bin')}:${originalPath ?? ''}`;

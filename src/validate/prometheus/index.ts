@@ -49,4 +49,9 @@ export {
   type ObjectPath,
   type Position,
 } from './source.js';
-export { runPromtool, type PromtoolOptions, type PromtoolResult } from './promtool.js';
+export {
+  runPromtool,
+  runPromtoolRules,
+  type PromtoolOptions,
+  type PromtoolResult,
+} from './promtool.js';

@@ -79,6 +79,88 @@ function pathOf(line: string, value: unknown): ObjectPath {
   return [...groupsPath, index, 'rules', Number(match[2]) - 1];
 }
 
+/** promtool's output for one file, as findings located in that file's source. */
+function findingsFromOutput(
+  kind: 'rules' | 'config',
+  failed: boolean,
+  output: string,
+  file: string,
+  value: unknown,
+  source: FindingSource,
+): Finding[] {
+  const out = new FindingCollector(source);
+  const lines = output
+    .split('\n')
+    .map((line) => line.split(file).join(source.file).trim())
+    .filter((line) => line !== '');
+  if (failed) {
+    const problems = lines.filter(
+      (line) => !/^(?:Checking |FAILED:?$|SUCCESS)/.test(line) && line !== 'FAILED:',
+    );
+    for (const line of problems.length > 0 ? problems : [output.trim()])
+      out.add({
+        code: `promtool/check-${kind}`,
+        message: `promtool: ${line.replace(/^FAILED:\s*/, '')}`,
+        path: kind === 'rules' ? pathOf(line, value) : [],
+        hint: `\`promtool check ${kind}\` rejects the file`,
+      });
+  } else {
+    const lint = lines.findIndex((line) => line.startsWith('lint error'));
+    if (lint !== -1)
+      out.add({
+        code: 'promtool/lint',
+        severity: 'warning',
+        message: `promtool: ${lines.slice(lint).join(' ')}`,
+        path: [],
+      });
+  }
+  return out.findings;
+}
+
+/**
+ * `promtool check rules` on several rule files in one process (one process start instead of
+ * one per file); each file's part of the output becomes findings in its own source.
+ */
+export async function runPromtoolRules(
+  items: readonly { value: unknown; source: FindingSource }[],
+  options: Omit<PromtoolOptions, 'kind'> = {},
+): Promise<PromtoolResult> {
+  if (items.length === 0) return { ran: false, skipped: 'no rule files', output: '', findings: [] };
+  const binary = options.binary ?? 'promtool';
+  const dir = await mkdtemp(join(tmpdir(), 'gitops-gen-promtool-'));
+  try {
+    const files = items.map((_, index) => join(dir, `rules-${index}.yml`));
+    await Promise.all(
+      items.map(({ value }, index) =>
+        writeFile(
+          files[index] ?? '',
+          stringify(Array.isArray(value) ? { groups: value } : value),
+          'utf8',
+        ),
+      ),
+    );
+    const result = await run(binary, ['check', 'rules', ...files], options.timeoutMs ?? 30_000);
+    if (!result)
+      return { ran: false, skipped: `${binary} is not on PATH`, output: '', findings: [] };
+    // The output is one section per file, each starting with "Checking <file>".
+    const sections = new Map<string, string>();
+    let current: string | undefined;
+    for (const line of result.output.split('\n')) {
+      const header = /^Checking (.+)$/.exec(line.trim());
+      if (header?.[1] !== undefined && files.includes(header[1])) current = header[1];
+      if (current !== undefined) sections.set(current, `${sections.get(current) ?? ''}${line}\n`);
+    }
+    const findings = items.flatMap(({ value, source }, index) => {
+      const file = files[index] ?? '';
+      const section = sections.get(file) ?? '';
+      return findingsFromOutput('rules', /FAILED/.test(section), section, file, value, source);
+    });
+    return { ran: true, exitCode: result.code, output: result.output, findings };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Runs promtool on `value`: a rule file object (or a PrometheusRule spec) for `rules`, a
  * parsed prometheus.yml for `config`.
@@ -109,33 +191,15 @@ export async function runPromtool(
     const result = await run(binary, args, timeoutMs);
     if (!result)
       return { ran: false, skipped: `${binary} is not on PATH`, output: '', findings: [] };
-    const out = new FindingCollector(source);
-    const lines = result.output
-      .split('\n')
-      .map((line) => line.split(file).join(source.file).trim())
-      .filter((line) => line !== '');
-    if (result.code !== 0) {
-      const problems = lines.filter(
-        (line) => !/^(?:Checking |FAILED:?$|SUCCESS)/.test(line) && line !== 'FAILED:',
-      );
-      for (const line of problems.length > 0 ? problems : [result.output.trim()])
-        out.add({
-          code: `promtool/check-${kind}`,
-          message: `promtool: ${line.replace(/^FAILED:\s*/, '')}`,
-          path: kind === 'rules' ? pathOf(line, value) : [],
-          hint: `\`promtool check ${kind}\` rejects the file`,
-        });
-    } else {
-      const lint = lines.findIndex((line) => line.startsWith('lint error'));
-      if (lint !== -1)
-        out.add({
-          code: 'promtool/lint',
-          severity: 'warning',
-          message: `promtool: ${lines.slice(lint).join(' ')}`,
-          path: [],
-        });
-    }
-    return { ran: true, exitCode: result.code, output: result.output, findings: out.findings };
+    const findings = findingsFromOutput(
+      kind,
+      result.code !== 0,
+      result.output,
+      file,
+      value,
+      source,
+    );
+    return { ran: true, exitCode: result.code, output: result.output, findings };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
