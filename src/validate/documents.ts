@@ -93,9 +93,35 @@ export function lazyLocator(
 }
 
 export function parseManifests(file: string, text: string): ParsedManifests {
-  const resources: ManifestResource[] = [];
   const findings: Finding[] = [];
-  splitDocuments(text).forEach((chunk, index) => {
+  const resources = [...manifestStream(file, text, findings)];
+  return { resources, findings };
+}
+
+/**
+ * The objects of a manifest file, one at a time, so that a large file never has all its
+ * objects in memory at once; reading problems are pushed to `findings` as they are met.
+ */
+export function* manifestStream(
+  file: string,
+  text: string,
+  findings: Finding[],
+): Generator<ManifestResource> {
+  const chunks = splitDocuments(text);
+  for (let index = 0; index < chunks.length; index++) {
+    const chunk = chunks[index];
+    if (chunk) yield* documentResources(file, index, chunk, findings);
+  }
+}
+
+function* documentResources(
+  file: string,
+  index: number,
+  chunk: YamlChunk,
+  findings: Finding[],
+): Generator<ManifestResource> {
+  const resources: ManifestResource[] = [];
+  {
     const loaded = loadChunk(chunk);
     if (!loaded.ok) {
       findings.push(
@@ -178,8 +204,8 @@ export function parseManifests(file: string, text: string): ParsedManifests {
       resources.push({ id, object, file, document: index, pathInDocument, locate: located });
     };
     add(value, []);
-  });
-  return { resources, findings };
+  }
+  yield* resources;
 }
 
 /** `v1/List` and the typed lists such as `DeploymentList`. */

@@ -7,17 +7,15 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { UsageError } from '../errors.js';
-import { parseManifests, type ManifestResource } from './documents.js';
+import { manifestStream, type ManifestResource } from './documents.js';
 import { builtInContentCheckers } from './content.js';
 import { embeddedFilesOf, type GeneratedFile } from './embedded.js';
 import { buildReport, formatPath, type Finding, type ValidationReport } from './findings.js';
 import { resolveInputs } from './inputs.js';
-import { isRecord } from './object-paths.js';
 import {
   runPipeline,
   type ContentCheckers,
-  type ContentSource,
-  type EmbeddedFile,
+  type RuleFile,
   type SourceObjects,
 } from './pipeline.js';
 import { runPromtoolRules } from './prometheus/index.js';
@@ -67,48 +65,17 @@ export interface ValidateOptions {
   promtool?: 'auto' | 'always' | 'never';
 }
 
-/** Rule files of the sources: embedded in ConfigMaps, or PrometheusRule specs. */
-function ruleContents(
-  sources: readonly SourceObjects[],
-): { value: unknown; source: ContentSource }[] {
-  const contents: { value: unknown; source: ContentSource }[] = [];
-  for (const source of sources) {
-    for (const [resource, files] of source.embedded ?? []) {
-      for (const file of files) {
-        if (isRecord(file.data) && Array.isArray(file.data.groups)) {
-          contents.push({ value: file.data, source: { ...file.source, resource: resource.id } });
-        }
-      }
-    }
-    for (const resource of source.resources) {
-      if (resource.id.kind === 'PrometheusRule' && isRecord(resource.object.spec)) {
-        contents.push({
-          value: resource.object.spec,
-          source: {
-            file: resource.file,
-            document: resource.document,
-            resource: resource.id,
-            basePath: ['spec'],
-            locate: (path, at) => resource.locate(path, at),
-          },
-        });
-      }
-    }
-  }
-  return contents;
-}
-
 /**
  * promtool's verdict on the rule files our own checks passed, folded into the findings: a
  * second opinion from Prometheus' own code. Each distinct rule file runs once.
  */
 async function promtoolFindings(
-  sources: readonly SourceObjects[],
+  ruleFiles: readonly RuleFile[],
   report: ValidationReport,
   mode: 'auto' | 'always',
 ): Promise<Finding[]> {
   const done = new Set<string>();
-  const items = ruleContents(sources).filter(({ value, source }) => {
+  const items = ruleFiles.filter(({ value, source }) => {
     const key = JSON.stringify(value);
     if (done.has(key)) return false;
     done.add(key);
@@ -138,15 +105,12 @@ function displayPath(root: string | undefined, path: string): string {
 }
 
 function fromText(file: string, text: string): SourceObjects {
-  const parsed = parseManifests(file, text);
-  const embedded = new Map<ManifestResource, EmbeddedFile[]>();
-  const findings = [...parsed.findings];
-  for (const resource of parsed.resources) {
-    const files = embeddedFilesOf(resource);
-    findings.push(...files.findings);
-    if (files.files.length > 0) embedded.set(resource, files.files);
-  }
-  return { resources: parsed.resources, findings, embedded };
+  const findings: Finding[] = [];
+  return {
+    resources: manifestStream(file, text, findings),
+    findings,
+    embeddedOf: (resource) => embeddedFilesOf(resource),
+  };
 }
 
 export async function validate(options: ValidateOptions): Promise<ValidationReport> {
@@ -173,29 +137,20 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       sources.push(fromText(display(input.path), await readFile(input.path, 'utf8')));
     } else {
       const built = await (options.kustomize ?? kustomizeBuilder())(input.directory, display);
-      const embedded = new Map<ManifestResource, EmbeddedFile[]>();
-      const findings = [...built.findings];
-      for (const resource of built.resources) {
-        const files = embeddedFilesOf(resource, built.generated.get(resource));
-        findings.push(...files.findings);
-        if (files.files.length > 0) embedded.set(resource, files.files);
-      }
-      sources.push({ resources: built.resources, findings, embedded });
+      sources.push({
+        resources: built.resources,
+        findings: built.findings,
+        embeddedOf: (resource) => embeddedFilesOf(resource, built.generated.get(resource)),
+      });
     }
   }
   const strict = options.strict ?? true;
   const builtIn = new SchemaValidator({ bundles: usesBuiltIn ? loadSchemaBundles() : [], strict });
-  // Precompiled validators of the kinds in the input: loading code is cheaper than compiling.
-  await builtIn.preload(
-    sources.flatMap((source) =>
-      source.resources.map((resource) => `${resource.id.apiVersion}/${resource.id.kind}`),
-    ),
-  );
   const schemas =
     locations.length === 1 && usesBuiltIn
       ? builtIn
       : new LocationSchemaLookup(locations, builtIn, version, strict);
-  const report = runPipeline(sources, {
+  const { report, ruleFiles } = await runPipeline(sources, {
     schemas,
     content: options.content ?? builtInContentCheckers,
     ignoreMissingSchemas: options.ignoreMissingSchemas ?? false,
@@ -205,7 +160,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   });
   const promtool = options.promtool ?? 'auto';
   if (promtool === 'never') return report;
-  const extra = await promtoolFindings(sources, report, promtool);
+  const extra = await promtoolFindings(ruleFiles, report, promtool);
   return extra.length === 0
     ? report
     : buildReport(report.resources, [...report.findings, ...extra]);

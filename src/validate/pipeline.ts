@@ -21,7 +21,7 @@ import {
   type ValidationReport,
 } from './findings.js';
 import { asArray, isRecord } from './object-paths.js';
-import { checkPolicies } from './policy.js';
+import { checkLifecycleExposure, checkResourcePolicies } from './policy.js';
 import { checkSchema, type SchemaLookup } from './schema-check.js';
 
 /** Where embedded content (a file inside a ConfigMap) came from, for locating its findings. */
@@ -48,11 +48,12 @@ export interface ContentCheckers {
 
 /** One unit of input: a file, standard input, or one kustomization build. */
 export interface SourceObjects {
-  resources: ManifestResource[];
-  /** Problems found while reading or building (syntax errors, missing files). */
+  /** The objects, possibly produced lazily while the pipeline reads them. */
+  resources: Iterable<ManifestResource>;
+  /** Problems found while reading or building; complete once `resources` has been read. */
   findings: Finding[];
-  /** Embedded files parsed by the caller: ConfigMap key -> data, per resource. */
-  embedded?: Map<ManifestResource, EmbeddedFile[]>;
+  /** The files embedded in a resource (ConfigMap data), parsed. */
+  embeddedOf?: (resource: ManifestResource) => { files: EmbeddedFile[]; findings: Finding[] };
 }
 
 export interface EmbeddedFile {
@@ -247,17 +248,62 @@ function panelQueries(
   return uses;
 }
 
-export function runPipeline(
+/** Kinds whose objects cross-checks read (selectors, labels, args); others are kept as stubs. */
+const crossCheckedKinds = new Set([
+  'Service',
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+  'ServiceMonitor',
+  'PodMonitor',
+]);
+
+/** What a resource leaves behind once checked: all of it for cross-checked kinds, else its id. */
+function retained(resource: ManifestResource): ManifestResource {
+  if (crossCheckedKinds.has(resource.id.kind)) return resource;
+  const { apiVersion, kind, name, namespace } = resource.id;
+  return {
+    ...resource,
+    object: { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } },
+  };
+}
+
+/** A rule file met in the sources, for promtool's second opinion. */
+export interface RuleFile {
+  value: unknown;
+  source: ContentSource;
+}
+
+export interface PipelineResult {
+  report: ValidationReport;
+  ruleFiles: RuleFile[];
+}
+
+/**
+ * One pass over each source's objects, which may be produced lazily: per-object checks run as
+ * each arrives, and only what the cross-checks need stays in memory (ids, the objects of
+ * cross-checked kinds, scrape jobs, queries, dashboards awaiting the datasources they name).
+ */
+export async function runPipeline(
   sources: readonly SourceObjects[],
   options: PipelineOptions,
-): ValidationReport {
+): Promise<PipelineResult> {
+  const prepared = new Set<string>();
   const results: ResourceResult[] = [];
   const findings: Finding[] = [];
+  const ruleFiles: RuleFile[] = [];
   for (const source of sources) {
-    findings.push(...source.findings);
     const checked: ManifestResource[] = [];
-    const allEmbedded = [...(source.embedded?.values() ?? [])].flat();
-    const datasourceUids = provisionedUids(allEmbedded);
+    const jobs: ScrapeJob[] = [];
+    const queries: QueryUse[] = [];
+    const datasourceUids: string[] = [];
+    // Dashboards are checked last: the datasources they reference may come after them.
+    const dashboards: { resource: ManifestResource; file: EmbeddedFile }[] = [];
     for (const resource of source.resources) {
       const result: ResourceResult = {
         resource: resource.id,
@@ -275,6 +321,11 @@ export function runPipeline(
       if (kindMatches(options.skipKinds, resource)) {
         results.push({ ...result, status: 'skipped' });
         continue;
+      }
+      const kindKey = `${resource.id.apiVersion}/${resource.id.kind}`;
+      if (!prepared.has(kindKey)) {
+        prepared.add(kindKey);
+        await options.schemas.prepare?.(resource.id.apiVersion, resource.id.kind);
       }
       const schema = checkSchema(resource, options.schemas);
       if (schema.status === 'missing-schema') {
@@ -299,31 +350,43 @@ export function runPipeline(
         schema.status === 'checked' ? schema.findings.map((item) => item.path) : [],
       );
       findings.push(...checkApiRules(resource).filter((item) => !schemaPaths.has(item.path)));
-      const embedded = source.embedded?.get(resource);
-      if (options.content && embedded) {
-        findings.push(...embeddedChecks(resource, embedded, options.content, datasourceUids));
-        if (resource.id.kind === 'ConfigMap') {
-          const bytes = Buffer.byteLength(JSON.stringify(resource.object.data ?? {}), 'utf8');
-          findings.push(
-            ...options.content.configMapSize(bytes, {
-              file: resource.file,
-              locate: (path) => resource.locate(path),
-            }),
-          );
+      findings.push(...checkResourcePolicies(resource, { disabled: options.disabledChecks ?? [] }));
+      const embedded = source.embeddedOf?.(resource) ?? { files: [], findings: [] };
+      findings.push(...embedded.findings);
+      for (const file of embedded.files) {
+        if (prometheusConfigKey.test(file.key)) jobs.push(...scrapeJobs(file.data));
+        else if (datasourcesKey.test(file.key)) datasourceUids.push(...provisionedUids([file]));
+        else if (
+          rulesKey.test(file.key) ||
+          (isRecord(file.data) && Array.isArray(file.data.groups))
+        ) {
+          queries.push(...ruleQueries(file.data, file.source, resource));
+          ruleFiles.push({ value: file.data, source: { ...file.source, resource: resource.id } });
+        } else if (dashboardKey.test(file.key)) {
+          queries.push(...panelQueries(file.data, file.source, resource));
+        }
+        if (dashboardKey.test(file.key) && isRecord(file.data) && 'panels' in file.data) {
+          dashboards.push({ resource: retained(resource), file });
         }
       }
-      if (
-        options.content &&
-        resource.id.kind === 'PrometheusRule' &&
-        isRecord(resource.object.spec)
-      ) {
-        findings.push(
-          ...options.content.ruleGroups(resource.object.spec, {
-            file: resource.file,
-            locate: (path) => resource.locate(path),
-            basePath: ['spec'],
-          }),
+      if (options.content) {
+        const notDashboards = embedded.files.filter(
+          (file) => !(dashboardKey.test(file.key) && isRecord(file.data) && 'panels' in file.data),
         );
+        findings.push(...embeddedChecks(resource, notDashboards, options.content, []));
+      }
+      if (resource.id.kind === 'PrometheusRule' && isRecord(resource.object.spec)) {
+        const ruleSource: ContentSource = {
+          file: resource.file,
+          document: resource.document,
+          resource: resource.id,
+          locate: (path, at) => resource.locate(path, at),
+          basePath: ['spec'],
+        };
+        if (options.content)
+          findings.push(...options.content.ruleGroups(resource.object.spec, ruleSource));
+        queries.push(...ruleQueries(resource.object.spec, ruleSource, resource));
+        ruleFiles.push({ value: resource.object.spec, source: ruleSource });
       }
       if (options.content && resource.id.kind === 'ConfigMap') {
         findings.push(
@@ -335,39 +398,20 @@ export function runPipeline(
           }),
         );
       }
-      checked.push(resource);
+      checked.push(retained(resource));
       results.push(result);
     }
-    const jobs: ScrapeJob[] = [];
-    const queries: QueryUse[] = [];
-    for (const [resource, files] of source.embedded ?? []) {
-      for (const file of files) {
-        if (prometheusConfigKey.test(file.key)) jobs.push(...scrapeJobs(file.data));
-        else if (
-          rulesKey.test(file.key) ||
-          (isRecord(file.data) && Array.isArray(file.data.groups))
-        ) {
-          queries.push(...ruleQueries(file.data, file.source, resource));
-        } else if (dashboardKey.test(file.key)) {
-          queries.push(...panelQueries(file.data, file.source, resource));
-        }
-      }
-    }
-    for (const resource of checked) {
-      if (resource.id.kind === 'PrometheusRule' && isRecord(resource.object.spec)) {
-        queries.push(
-          ...ruleQueries(
-            resource.object.spec,
-            { file: resource.file, locate: (path) => resource.locate(path), basePath: ['spec'] },
-            resource,
-          ),
-        );
+    // Problems met while reading or building, complete once the objects have been read.
+    findings.push(...source.findings);
+    if (options.content) {
+      for (const { resource, file } of dashboards) {
+        findings.push(...embeddedChecks(resource, [file], options.content, datasourceUids));
       }
     }
     findings.push(...checkQueries(queries, jobs));
     findings.push(...checkMonitors(checked));
     findings.push(...checkDuplicates(checked));
-    findings.push(...checkPolicies(checked, { disabled: options.disabledChecks ?? [] }));
+    findings.push(...checkLifecycleExposure(checked, options.disabledChecks ?? []));
   }
-  return buildReport(results, findings);
+  return { report: buildReport(results, findings), ruleFiles };
 }

@@ -312,10 +312,11 @@ function checkApplySize(context: PolicyContext): void {
 }
 
 /** Prometheus pods started with --web.enable-lifecycle behind a NodePort or LoadBalancer. */
-function checkLifecycleExposure(
+export function checkLifecycleExposure(
   resources: readonly ManifestResource[],
-  disabled: ReadonlySet<string>,
+  disabledChecks: readonly string[],
 ): Finding[] {
+  const disabled = disabledSet(disabledChecks);
   const exposedSelectors: { namespace: string | undefined; selector: Json }[] = [];
   for (const resource of resources) {
     if (resource.id.kind !== 'Service') continue;
@@ -362,24 +363,30 @@ function checkLifecycleExposure(
   return findings;
 }
 
-/** Every policy check over a set of objects. */
+function disabledSet(disabled: readonly string[] | undefined): Set<string> {
+  return new Set((disabled ?? []).map((id) => (id.includes('/') ? id : `policy/${id}`)));
+}
+
+/** The policy checks of one object. */
+export function checkResourcePolicies(
+  resource: ManifestResource,
+  options: PolicyOptions = {},
+): Finding[] {
+  const context = new PolicyContext(resource, disabledSet(options.disabled));
+  checkContainers(context);
+  checkSecrets(context, options.isDevNamespace ?? defaultIsDevNamespace);
+  checkRbac(context);
+  checkApplySize(context);
+  return context.findings;
+}
+
+/** Every policy check over a set of objects: per object, then across them. */
 export function checkPolicies(
   resources: readonly ManifestResource[],
   options: PolicyOptions = {},
 ): Finding[] {
-  const disabled = new Set(
-    (options.disabled ?? []).map((id) => (id.includes('/') ? id : `policy/${id}`)),
-  );
-  const isDevNamespace = options.isDevNamespace ?? defaultIsDevNamespace;
-  const findings: Finding[] = [];
-  for (const resource of resources) {
-    const context = new PolicyContext(resource, disabled);
-    checkContainers(context);
-    checkSecrets(context, isDevNamespace);
-    checkRbac(context);
-    checkApplySize(context);
-    findings.push(...context.findings);
-  }
-  findings.push(...checkLifecycleExposure(resources, disabled));
-  return findings;
+  return [
+    ...resources.flatMap((resource) => checkResourcePolicies(resource, options)),
+    ...checkLifecycleExposure(resources, options.disabled ?? []),
+  ];
 }

@@ -12,6 +12,8 @@ import { isRecord } from './object-paths.js';
 /** What the schema check needs from the schema store. */
 export interface SchemaLookup {
   validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined;
+  /** Loads what validatorFor needs for a kind (precompiled code), before it is asked. */
+  prepare?(apiVersion: string, kind: string): Promise<void>;
   /** Property names allowed at a path, when errors do not carry their schema. */
   allowedKeys?(apiVersion: string, kind: string, path: readonly (string | number)[]): string[];
 }

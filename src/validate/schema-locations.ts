@@ -106,6 +106,10 @@ export class LocationSchemaLookup implements SchemaLookup {
     return found;
   }
 
+  async prepare(apiVersion: string, kind: string): Promise<void> {
+    await this.builtIn.prepare?.(apiVersion, kind);
+  }
+
   allowedKeys(apiVersion: string, kind: string, path: readonly (string | number)[]): string[] {
     return this.builtIn.allowedKeys?.(apiVersion, kind, path) ?? [];
   }

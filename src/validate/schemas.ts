@@ -148,6 +148,7 @@ export class SchemaValidator {
   private readonly kinds = new Map<string, KindEntry>();
   private readonly added = new Set<number>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  private precompiledIndex: Partial<Record<string, string>> | undefined;
 
   constructor(options: SchemaValidatorOptions) {
     this.bundles = options.bundles;
@@ -227,20 +228,26 @@ export class SchemaValidator {
     return modules;
   }
 
+  prepare(apiVersion: string, kind: string): Promise<void> {
+    return this.preload([`${apiVersion}/${kind}`]);
+  }
+
   /** Loads the precompiled validators of these kinds, where the build wrote them. */
   async preload(
     keys: Iterable<string>,
     directory: URL = defaultValidatorsDirectory,
   ): Promise<void> {
     if (!this.strict) return;
-    let index: Partial<Record<string, string>>;
-    try {
-      index = JSON.parse(readFileSync(new URL('index.json', directory), 'utf8')) as Partial<
-        Record<string, string>
-      >;
-    } catch {
-      return; // not built: compile on use
+    if (this.precompiledIndex === undefined) {
+      try {
+        this.precompiledIndex = JSON.parse(
+          readFileSync(new URL('index.json', directory), 'utf8'),
+        ) as Partial<Record<string, string>>;
+      } catch {
+        this.precompiledIndex = {}; // not built: compile on use
+      }
     }
+    const index = this.precompiledIndex;
     await Promise.all(
       [...new Set(keys)].map(async (key) => {
         const file = index[key];
