@@ -27,6 +27,8 @@ export interface ManifestResource {
   pathInDocument: Path;
   /** Line and column of a path inside the object. */
   locate: (path: Path, at?: 'key' | 'value') => Position | undefined;
+  /** Length of the YAML text the object was read from, when known (a cheap size bound). */
+  sourceLength?: number;
 }
 
 export interface ParsedManifests {
@@ -201,7 +203,15 @@ function* documentResources(
         });
         return;
       }
-      resources.push({ id, object, file, document: index, pathInDocument, locate: located });
+      resources.push({
+        id,
+        object,
+        file,
+        document: index,
+        pathInDocument,
+        locate: located,
+        sourceLength: chunk.text.length,
+      });
     };
     add(value, []);
   }
