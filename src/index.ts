@@ -3,7 +3,7 @@
  * folder or write it there. The CLI is one user of these functions; they take every setting as
  * an argument and never read the process's arguments or environment.
  */
-import { loadEnvironments, type EnvironmentConfig } from './config/index.js';
+import { loadEnvironments, selectEnvironments, type EnvironmentConfig } from './config/index.js';
 import { ownedFolders, renderTree, type FileTree } from './render/index.js';
 import { compareTree, writeTree, type Drift } from './render/write-tree.js';
 
@@ -53,12 +53,13 @@ export interface RenderResult {
 
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const only = options.environments ?? [];
-  const environments = await loadEnvironments({
+  // Every environment: delivery manifests (one AppProject, one cluster folder) cover them all.
+  const all = await loadEnvironments({
     configDir: options.configDir,
     configDirRequired: options.configDirRequired,
-    only,
   });
-  const tree = renderTree(environments);
+  const environments = selectEnvironments(all, only);
+  const tree = renderTree(all, environments);
   const owned = ownedFolders(environments, only.length === 0);
   const drift = options.check
     ? await compareTree(options.outDir, tree, owned)

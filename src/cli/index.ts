@@ -4,6 +4,7 @@
  * calls process.exit. The only place that knows argv, stdout/stderr and exit codes.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ExitCode, GitopsGenError, formatProblem } from '../errors.js';
 import {
@@ -169,7 +170,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     )
     .argument(
       '[paths...]',
-      'rendered trees, kustomization folders, manifest files, or - for standard input (default: overlays)',
+      'rendered trees, kustomization folders, manifest files, or - for standard input (default: overlays, argocd and clusters)',
     )
     .addOption(
       new Option('-o, --output <format>', 'report format').choices(outputFormats).default('human'),
@@ -206,7 +207,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--no-color', 'no colour in the human report (NO_COLOR is honoured too)')
     .addHelpText('after', exitCodeHelp)
     .action(async (paths: string[], flags: ValidateFlags) => {
-      const given = paths.length > 0 ? paths : ['overlays'];
+      // By default: the overlays and the delivery manifests of the tree in this folder.
+      const defaults = ['overlays', 'argocd', 'clusters'].filter((folder) =>
+        existsSync(resolve(io.cwd, folder)),
+      );
+      const given = paths.length > 0 ? paths : defaults.length > 0 ? defaults : ['overlays'];
       const report = await validate({
         paths: given.map((path) => (path === '-' ? path : resolve(io.cwd, path))),
         ...(io.readStdin ? { readStdin: io.readStdin } : {}),

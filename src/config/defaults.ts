@@ -113,7 +113,7 @@ export function environmentDefaults(
   name: string,
   tier: Tier,
   namespace: string,
-): Omit<EnvironmentConfig, 'sourceFile'> {
+): Omit<EnvironmentConfig, 'sourceFile' | 'publish' | 'delivery'> {
   const profile = tierProfiles[tier];
   const isTierNamed = name === tier;
   const service = (nodePort: number): ServiceSettings =>
@@ -162,6 +162,15 @@ export function environmentDefaults(
     alerts: { cpuUsagePercent: 80, memoryUsagePercent: 85, modelLatencyP95Seconds: 1 },
   };
 }
+
+/**
+ * Repository URL of Argo CD Applications and Flux GitRepositories until `publish.repo` or
+ * `delivery.repoURL` names the real one (the README says so, and `render` keeps working).
+ */
+export const placeholderRepoURL = 'https://git.example.com/platform/mlflow-gitops.git';
+
+/** The cluster a controller runs in, as Argo CD names its API server. */
+export const inClusterServer = 'https://kubernetes.default.svc';
 
 /** The spec's default Grafana password; only ever written for dev-tier environments. */
 export const specDefaultGrafanaPassword = 'admin123456789';

@@ -92,6 +92,40 @@ export interface AlertThresholds {
   modelLatencyP95Seconds: number;
 }
 
+export interface PublishSettings {
+  /** The GitOps repository, when configured. */
+  repo: string | undefined;
+  branch: string;
+  /** Folder of the tree inside the repository ('' for its root). */
+  path: string;
+  mode: 'commit' | 'pr';
+}
+
+export type DeliveryController = 'argocd' | 'flux';
+export type ApplicationSetGenerator = 'none' | 'list' | 'git-directory';
+
+export interface DeliverySettings {
+  controller: DeliveryController;
+  repoURL: string;
+  targetRevision: string;
+  /** Folder of the overlay inside the repository. */
+  path: string;
+  /** Destination cluster: an API server URL, or a registered name (Argo CD) / folder (Flux). */
+  cluster: { server: string; name?: undefined } | { name: string; server?: undefined };
+  automated: boolean;
+  argocd: { namespace: string; project: string; generator: ApplicationSetGenerator };
+  flux: {
+    namespace: string;
+    interval: string;
+    sourceInterval: string;
+    timeout: string;
+    wait: boolean;
+    secretRef?: string;
+    dependsOn: string[];
+    sopsSecret?: string;
+  };
+}
+
 export interface EnvironmentConfig {
   /** The file name without extension; also the overlay folder name. */
   name: string;
@@ -106,4 +140,6 @@ export interface EnvironmentConfig {
   nodeExporter: ComponentSettings;
   kubeStateMetrics: ComponentSettings;
   alerts: AlertThresholds;
+  publish: PublishSettings;
+  delivery: DeliverySettings;
 }

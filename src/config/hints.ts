@@ -72,5 +72,13 @@ export function formatHint(format: FormatName, value: unknown): string {
       return 'use a tag such as v3.5.5, without the repository or a colon';
     case 'http-path':
       return 'use a path starting with "/", such as /metrics';
+    case 'repo-path':
+      return 'use a folder relative to the repository root, such as monitoring or clusters/eu (no "..", no leading "/")';
+    case 'git-remote':
+      return 'use https://host/org/repo.git, ssh://git@host/org/repo.git, git@host:org/repo.git or a local path';
+    case 'git-branch':
+      return 'use a branch name such as main or release/2026-11';
+    case 'https-url':
+      return 'use the API server URL, such as https://kubernetes.default.svc or https://10.0.0.1:6443';
   }
 }

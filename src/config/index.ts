@@ -11,6 +11,7 @@ import { didYouMean } from './hints.js';
 import { pathExists, readEnvironmentSources, type EnvironmentSource } from './load.js';
 import { parseYamlSource } from './parse.js';
 import { checkEnvironmentData } from './check-schema.js';
+import { crossCheckEnvironments, type EnvironmentOrigin } from './cross-check.js';
 import { resolveEnvironment } from './resolve.js';
 import { formatPatterns } from './schema.js';
 
@@ -70,6 +71,7 @@ export function resolveEnvironmentSources(
 ): EnvironmentConfig[] {
   const problems: Problem[] = [];
   const environments: EnvironmentConfig[] = [];
+  const origins = new Map<string, EnvironmentOrigin>();
   const seen = new Map<string, string>();
   for (const source of sources) {
     if (!formatPatterns['dns-label'].test(source.name)) {
@@ -109,7 +111,9 @@ export function resolveEnvironmentSources(
     });
     if (resolved.ok) environments.push(resolved.environment);
     else problems.push(...inFileOrder(resolved.problems));
+    origins.set(source.name, { file: source.file || undefined, locate: parsed.locate });
   }
+  if (problems.length === 0) problems.push(...crossCheckEnvironments(environments, origins));
   if (problems.length > 0) {
     const count = problems.length === 1 ? 'an error' : `${problems.length} errors`;
     throw new InputError(`the environment files have ${count}`, problems, 'config/invalid');
@@ -124,7 +128,7 @@ function inFileOrder(problems: readonly Problem[]): Problem[] {
   );
 }
 
-function selectEnvironments(
+export function selectEnvironments(
   environments: EnvironmentConfig[],
   only: readonly string[] | undefined,
 ): EnvironmentConfig[] {

@@ -9,10 +9,14 @@ import {
   defaultStorageSize,
   defaultTier,
   environmentDefaults,
+  inClusterServer,
+  placeholderRepoURL,
   retentionSizeShareOfStorage,
 } from './defaults.js';
 import type {
   AdminCredentials,
+  DeliverySettings,
+  PublishSettings,
   ComponentSettings,
   EnvironmentConfig,
   ResourceSettings,
@@ -53,6 +57,12 @@ export function resolveEnvironment(
   const grafanaInput = input.grafana ?? {};
 
   const storage = resolveStorage(defaults.prometheus.storage, prometheusInput.storage, context);
+  const publish: PublishSettings = {
+    repo: input.publish?.repo,
+    branch: input.publish?.branch ?? 'main',
+    path: (input.publish?.path ?? '').replace(/\/+$/, ''),
+    mode: input.publish?.mode ?? (tier === 'dev' ? 'commit' : 'pr'),
+  };
   const environment: EnvironmentConfig = {
     name,
     tier,
@@ -107,11 +117,53 @@ export function resolveEnvironment(
     nodeExporter: component(defaults.nodeExporter, input.nodeExporter ?? {}),
     kubeStateMetrics: component(defaults.kubeStateMetrics, input.kubeStateMetrics ?? {}),
     alerts: { ...defaults.alerts, ...input.alerts },
+    publish,
+    delivery: resolveDelivery(name, tier, namespace, publish, input.delivery ?? {}),
   };
   checkPrometheus(environment, input, context);
   return context.problems.length > 0
     ? { ok: false, problems: context.problems }
     : { ok: true, environment };
+}
+
+/** A remote the controller can clone (not a local path). */
+function isRemote(repo: string | undefined): repo is string {
+  return repo !== undefined && /^(https?:\/\/|ssh:\/\/|git@)/.test(repo);
+}
+
+function resolveDelivery(
+  name: string,
+  tier: EnvironmentConfig['tier'],
+  namespace: string,
+  publish: PublishSettings,
+  input: NonNullable<EnvironmentFile['delivery']>,
+): DeliverySettings {
+  const cluster = input.cluster?.name
+    ? { name: input.cluster.name }
+    : { server: input.cluster?.server ?? inClusterServer };
+  return {
+    controller: input.controller ?? 'argocd',
+    repoURL: input.repoURL ?? (isRemote(publish.repo) ? publish.repo : placeholderRepoURL),
+    targetRevision: input.targetRevision ?? publish.branch,
+    path: input.path ?? [publish.path, 'overlays', name].filter((part) => part !== '').join('/'),
+    cluster,
+    automated: input.automated ?? tier !== 'prod',
+    argocd: {
+      namespace: input.argocd?.namespace ?? 'argocd',
+      project: input.argocd?.project ?? 'mlflow-monitoring',
+      generator: input.argocd?.generator ?? 'none',
+    },
+    flux: {
+      namespace: input.flux?.namespace ?? 'flux-system',
+      interval: input.flux?.interval ?? '10m',
+      sourceInterval: input.flux?.sourceInterval ?? '1m',
+      timeout: input.flux?.timeout ?? '5m',
+      wait: input.flux?.wait ?? false,
+      ...(input.flux?.secretRef ? { secretRef: input.flux.secretRef } : {}),
+      dependsOn: [...(input.flux?.dependsOn ?? [])],
+      ...(input.flux?.sopsSecret ? { sopsSecret: input.flux.sopsSecret } : {}),
+    },
+  };
 }
 
 type ComponentInput = {

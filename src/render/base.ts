@@ -26,7 +26,7 @@ import {
   prometheusService,
   prometheusStatefulSet,
 } from './manifests/prometheus.js';
-import type { Namespace } from './kubernetes.js';
+import { syncWave, syncWaves, type Namespace } from './kubernetes.js';
 import {
   componentLabels,
   kubeStateMetricsComponent,
@@ -68,7 +68,11 @@ export function renderBase(shared: SharedStack): FileTree {
   const namespaceObject: Namespace = {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name: namespace, labels: { 'app.kubernetes.io/part-of': partOf } },
+    metadata: {
+      name: namespace,
+      labels: { 'app.kubernetes.io/part-of': partOf },
+      annotations: syncWave(syncWaves.namespace),
+    },
   };
   const kustomization: Kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
@@ -85,12 +89,18 @@ export function renderBase(shared: SharedStack): FileTree {
       {
         name: grafanaComponent.dashboardProviderConfigMap,
         files: [`${grafanaComponent.dashboardProviderFile}=${baseFiles.dashboardProvider}`],
-        options: { labels: componentLabels(grafanaComponent.name) },
+        options: {
+          labels: componentLabels(grafanaComponent.name),
+          annotations: syncWave(syncWaves.config),
+        },
       },
       {
         name: grafanaComponent.dashboardsConfigMap,
         files: [`${grafanaComponent.dashboardFile}=${baseFiles.dashboard}`],
-        options: { labels: componentLabels(grafanaComponent.name) },
+        options: {
+          labels: componentLabels(grafanaComponent.name),
+          annotations: syncWave(syncWaves.config),
+        },
       },
     ],
   };

@@ -25,9 +25,10 @@ export class FileTreeBuilder {
     return this;
   }
 
-  /** Adds every file of `tree` below `prefix`. */
+  /** Adds every file of `tree` below `prefix` (`.` for the root). */
   addAll(prefix: string, tree: FileTree): this {
-    for (const [path, content] of tree) this.add(`${prefix}/${path}`, content);
+    for (const [path, content] of tree)
+      this.add(prefix === '.' ? path : `${prefix}/${path}`, content);
     return this;
   }
 

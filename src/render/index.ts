@@ -1,11 +1,13 @@
 /**
  * Render stage: MonitoringStack -> FileTree. `base/` holds what every environment shares,
- * `overlays/<env>/` what differs. Pure; writing the tree is done by write-tree.ts at the edge.
+ * `overlays/<env>/` what differs, `argocd/` and `clusters/<cluster>/mlflow-monitoring/` what
+ * Argo CD or Flux needs to sync them. Pure; writing the tree is done by write-tree.ts.
  */
 import type { EnvironmentConfig } from '../config/environment.js';
 import { buildMonitoringStack, buildSharedStack } from '../stack/index.js';
 import { renderBase } from './base.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
+import { deliveryRoots, fluxFolder, renderDelivery } from './delivery.js';
 import { renderOverlay } from './overlay.js';
 
 export type { FileTree } from './file-tree.js';
@@ -13,10 +15,19 @@ export { isSafeRelativePath } from './file-tree.js';
 
 export const treeRoots = { base: 'base', overlays: 'overlays' } as const;
 
-/** The whole GitOps tree for these environments: the base plus one overlay each. */
-export function renderTree(environments: readonly EnvironmentConfig[]): FileTree {
-  const tree = new FileTreeBuilder().addAll(treeRoots.base, renderBase(buildSharedStack()));
-  for (const environment of environments) {
+/**
+ * The whole GitOps tree: the base, one overlay per environment, and the delivery manifests.
+ * `overlaysOf` limits the overlays (for `--env`); delivery always covers every environment,
+ * because one AppProject or cluster folder serves them all.
+ */
+export function renderTree(
+  environments: readonly EnvironmentConfig[],
+  overlaysOf: readonly EnvironmentConfig[] = environments,
+): FileTree {
+  const tree = new FileTreeBuilder()
+    .addAll(treeRoots.base, renderBase(buildSharedStack()))
+    .addAll('.', renderDelivery(environments));
+  for (const environment of overlaysOf) {
     tree.addAll(
       `${treeRoots.overlays}/${environment.name}`,
       renderOverlay(buildMonitoringStack(environment)),
@@ -30,10 +41,12 @@ export function renderTree(environments: readonly EnvironmentConfig[]): FileTree
  * environment rendered that is all of `overlays/`; with a subset, only their folders.
  */
 export function ownedFolders(
-  environments: readonly EnvironmentConfig[],
+  overlaysOf: readonly EnvironmentConfig[],
   allEnvironments: boolean,
 ): string[] {
+  // `*` stands for every folder there: flux-system/ and the rest of a cluster folder are not ours.
+  const delivery = [deliveryRoots.argocd, `${deliveryRoots.clusters}/*/${fluxFolder}`];
   return allEnvironments
-    ? [treeRoots.base, treeRoots.overlays]
-    : [treeRoots.base, ...environments.map((e) => `${treeRoots.overlays}/${e.name}`)];
+    ? [treeRoots.base, treeRoots.overlays, ...delivery]
+    : [treeRoots.base, ...overlaysOf.map((e) => `${treeRoots.overlays}/${e.name}`), ...delivery];
 }

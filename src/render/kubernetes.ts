@@ -104,6 +104,16 @@ export function podSecurity(user: number) {
   };
 }
 
+/**
+ * Argo CD sync waves: the Namespace first, then RBAC, then configuration, then workloads, so
+ * that no pod starts before what it mounts exists (Flux applies in dependency order anyway).
+ */
+export const syncWaves = { namespace: -3, rbac: -2, config: -1 } as const;
+
+export function syncWave(wave: number): Record<string, string> {
+  return { 'argocd.argoproj.io/sync-wave': String(wave) };
+}
+
 export function imageReference(image: { repository: string; tag: string }): string {
   return `${image.repository}:${image.tag}`;
 }

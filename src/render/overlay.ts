@@ -20,6 +20,8 @@ import { baseEnvironment } from './base.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
 import {
   componentResources,
+  syncWave,
+  syncWaves,
   type DeepPartial,
   type Patch,
   type V1DaemonSet,
@@ -263,12 +265,18 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
           `${prometheusComponent.configFile}=${overlayFiles.prometheusConfig}`,
           `${prometheusComponent.rulesFile}=${overlayFiles.alertRules}`,
         ],
-        options: { labels: componentLabels(prometheusComponent.name) },
+        options: {
+          labels: componentLabels(prometheusComponent.name),
+          annotations: syncWave(syncWaves.config),
+        },
       },
       {
         name: grafanaComponent.datasourcesConfigMap,
         files: [`${grafanaComponent.datasourcesFile}=${overlayFiles.datasources}`],
-        options: { labels: componentLabels(grafanaComponent.name) },
+        options: {
+          labels: componentLabels(grafanaComponent.name),
+          annotations: syncWave(syncWaves.config),
+        },
       },
     ],
     ...(literals.length > 0
@@ -281,7 +289,10 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
               options: {
                 labels: componentLabels(grafanaComponent.name),
                 // The spec's default password, on purpose and only in a dev-tier environment.
-                annotations: { [ignoreChecksAnnotation]: policyChecks.noLiteralSecret.id },
+                annotations: {
+                  ...syncWave(syncWaves.config),
+                  [ignoreChecksAnnotation]: policyChecks.noLiteralSecret.id,
+                },
               },
             },
           ],

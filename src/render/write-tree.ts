@@ -14,6 +14,19 @@ export interface Drift {
   kind: DriftKind;
 }
 
+/** Folders matching an owned-folder pattern, where a `*` segment stands for every folder. */
+async function expandFolders(root: string, pattern: string): Promise<string[]> {
+  const star = pattern.indexOf('*');
+  if (star === -1) return [pattern];
+  const parent = pattern.slice(0, star).replace(/\/$/, '');
+  const rest = pattern.slice(star + 1);
+  const entries = await readdir(join(root, parent), { withFileTypes: true }).catch(() => []);
+  const folders = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `${parent}/${entry.name}${rest}`);
+  return (await Promise.all(folders.map((folder) => expandFolders(root, folder)))).flat();
+}
+
 async function listFiles(root: string, folder: string): Promise<string[]> {
   const entries = await readdir(join(root, folder), { withFileTypes: true }).catch(
     (error: unknown) => {
@@ -49,9 +62,11 @@ export async function compareTree(
     if (current === undefined) drift.push({ path, kind: 'missing' });
     else if (current !== content) drift.push({ path, kind: 'changed' });
   }
-  for (const folder of ownedFolders) {
-    for (const path of await listFiles(outDir, folder)) {
-      if (!tree.has(path)) drift.push({ path, kind: 'stale' });
+  for (const pattern of ownedFolders) {
+    for (const folder of await expandFolders(outDir, pattern)) {
+      for (const path of await listFiles(outDir, folder)) {
+        if (!tree.has(path)) drift.push({ path, kind: 'stale' });
+      }
     }
   }
   return drift.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -90,5 +105,7 @@ async function removeEmptyFolders(outDir: string, folders: readonly string[]): P
     if (empty) await rm(path, { recursive: true, force: true });
     return empty;
   };
-  for (const folder of folders) await visit(join(outDir, folder));
+  for (const pattern of folders) {
+    for (const folder of await expandFolders(outDir, pattern)) await visit(join(outDir, folder));
+  }
 }

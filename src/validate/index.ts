@@ -9,6 +9,7 @@ import { isAbsolute, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { manifestStream, type ManifestResource } from './documents.js';
 import { builtInContentCheckers } from './content.js';
+import { checkDeliveryPaths } from './delivery-paths.js';
 import { embeddedFilesOf, type GeneratedFile } from './embedded.js';
 import { buildReport, formatPath, type Finding, type ValidationReport } from './findings.js';
 import { resolveInputs } from './inputs.js';
@@ -150,7 +151,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     locations.length === 1 && usesBuiltIn
       ? builtIn
       : new LocationSchemaLookup(locations, builtIn, version, strict);
-  const { report, ruleFiles } = await runPipeline(sources, {
+  const pipeline = await runPipeline(sources, {
     schemas,
     content: options.content ?? builtInContentCheckers,
     ignoreMissingSchemas: options.ignoreMissingSchemas ?? false,
@@ -158,9 +159,14 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     rejectKinds: options.rejectKinds ?? [],
     disabledChecks: options.disabledChecks ?? [],
   });
+  const { report } = pipeline;
+  const extra = await checkDeliveryPaths(
+    pipeline.deliveryReferences,
+    options.displayRoot ?? process.cwd(),
+  );
   const promtool = options.promtool ?? 'auto';
-  if (promtool === 'never') return report;
-  const extra = await promtoolFindings(ruleFiles, report, promtool);
+  if (promtool !== 'never')
+    extra.push(...(await promtoolFindings(pipeline.ruleFiles, report, promtool)));
   return extra.length === 0
     ? report
     : buildReport(report.resources, [...report.findings, ...extra]);

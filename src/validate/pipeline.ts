@@ -279,9 +279,77 @@ export interface RuleFile {
   source: ContentSource;
 }
 
+/** A folder of the repository that a delivery object (Application, Flux Kustomization) syncs. */
+export interface DeliveryReference {
+  /** The folder as written, relative to the repository root. */
+  path: string;
+  /** Where it is written, as finding fields. */
+  where: Pick<Finding, 'file' | 'document' | 'line' | 'column' | 'path' | 'resource'>;
+}
+
 export interface PipelineResult {
   report: ValidationReport;
   ruleFiles: RuleFile[];
+  deliveryReferences: DeliveryReference[];
+}
+
+/** The repository folders an Argo CD Application or ApplicationSet, or a Flux Kustomization, syncs. */
+function deliveryReferences(resource: ManifestResource): DeliveryReference[] {
+  const { apiVersion, kind } = resource.id;
+  const spec = isRecord(resource.object.spec) ? resource.object.spec : {};
+  const at = (path: (string | number)[], folder: unknown): DeliveryReference[] =>
+    typeof folder === 'string' && !folder.includes('{{')
+      ? [
+          {
+            path: folder,
+            where: {
+              file: resource.file,
+              document: resource.document,
+              ...resource.locate(path),
+              path: formatPath([...resource.pathInDocument, ...path]),
+              resource: resource.id,
+            },
+          },
+        ]
+      : [];
+  if (apiVersion.startsWith('argoproj.io/') && kind === 'Application') {
+    const source = isRecord(spec.source) ? spec.source : {};
+    return [
+      ...at(['spec', 'source', 'path'], source.path),
+      ...asArray(spec.sources).flatMap((item, index) =>
+        isRecord(item) ? at(['spec', 'sources', index, 'path'], item.path) : [],
+      ),
+    ];
+  }
+  if (apiVersion.startsWith('argoproj.io/') && kind === 'ApplicationSet') {
+    return asArray(spec.generators).flatMap((generator, index) => {
+      if (!isRecord(generator)) return [];
+      const list = isRecord(generator.list) ? generator.list : undefined;
+      const git = isRecord(generator.git) ? generator.git : undefined;
+      return [
+        ...asArray(list?.elements).flatMap((element, elementIndex) =>
+          isRecord(element)
+            ? at(
+                ['spec', 'generators', index, 'list', 'elements', elementIndex, 'path'],
+                element.path,
+              )
+            : [],
+        ),
+        ...asArray(git?.directories).flatMap((directory, directoryIndex) =>
+          isRecord(directory) && typeof directory.path === 'string' && !directory.path.includes('*')
+            ? at(
+                ['spec', 'generators', index, 'git', 'directories', directoryIndex, 'path'],
+                directory.path,
+              )
+            : [],
+        ),
+      ];
+    });
+  }
+  if (apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && kind === 'Kustomization') {
+    return at(['spec', 'path'], spec.path);
+  }
+  return [];
 }
 
 /**
@@ -297,6 +365,7 @@ export async function runPipeline(
   const results: ResourceResult[] = [];
   const findings: Finding[] = [];
   const ruleFiles: RuleFile[] = [];
+  const references: DeliveryReference[] = [];
   for (const source of sources) {
     const checked: ManifestResource[] = [];
     const jobs: ScrapeJob[] = [];
@@ -398,6 +467,7 @@ export async function runPipeline(
           }),
         );
       }
+      references.push(...deliveryReferences(resource));
       checked.push(retained(resource));
       results.push(result);
     }
@@ -413,5 +483,5 @@ export async function runPipeline(
     findings.push(...checkDuplicates(checked));
     findings.push(...checkLifecycleExposure(checked, options.disabledChecks ?? []));
   }
-  return { report: buildReport(results, findings), ruleFiles };
+  return { report: buildReport(results, findings), ruleFiles, deliveryReferences: references };
 }

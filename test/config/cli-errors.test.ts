@@ -127,7 +127,7 @@ describe('gitops-gen render with bad environment files (exit 2, nothing written)
         '  environments/staging.yaml:2:3: grafana.plugins: unknown key `plugins`',
         '    hint: allowed keys here: replicas, resources, image, service, adminCredentials',
         '  environments/staging.yaml:3:1: retention: unknown key `retention`',
-        '    hint: allowed keys here: tier, namespace, prometheus, grafana, mlflow, modelServer, nodeExporter, kubeStateMetrics, alerts',
+        '    hint: allowed keys here: tier, namespace, prometheus, grafana, mlflow, modelServer, nodeExporter, kubeStateMetrics, publish, delivery, alerts',
       ),
     );
   });

@@ -64,7 +64,7 @@ const dev = 'environments/dev.yaml';
 const qa = 'environments/qa.yaml';
 
 const topLevelKeys =
-  'tier, namespace, prometheus, grafana, mlflow, modelServer, nodeExporter, kubeStateMetrics, alerts';
+  'tier, namespace, prometheus, grafana, mlflow, modelServer, nodeExporter, kubeStateMetrics, publish, delivery, alerts';
 const durationHint =
   'use a Prometheus duration: a number and a unit among ms, s, m, h, d, w, y, such as 30s, 5m, 12h or 30d';
 const quantityHint =

@@ -17,6 +17,8 @@ import {
   imageReference,
   podSecurity,
   restrictedContainerSecurity,
+  syncWave,
+  syncWaves,
   type ClusterRole,
   type DaemonSet,
   type Deployment,
@@ -28,7 +30,12 @@ function serviceAccount(name: string, namespace: string): ServiceAccount {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name, namespace, labels: componentLabels(name) },
+    metadata: {
+      name,
+      namespace,
+      labels: componentLabels(name),
+      annotations: syncWave(syncWaves.rbac),
+    },
   };
 }
 
@@ -124,7 +131,11 @@ export function kubeStateMetricsClusterRole(namespace: string): ClusterRole {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
-    metadata: { name: clusterScopedName(namespace, ksm.name), labels: componentLabels(ksm.name) },
+    metadata: {
+      name: clusterScopedName(namespace, ksm.name),
+      labels: componentLabels(ksm.name),
+      annotations: syncWave(syncWaves.rbac),
+    },
     rules: [
       { apiGroups: [''], resources: core, verbs: ['list', 'watch'] },
       { apiGroups: ['apps'], resources: apps, verbs: ['list', 'watch'] },

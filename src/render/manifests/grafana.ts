@@ -15,6 +15,8 @@ import {
   imageReference,
   podSecurity,
   restrictedContainerSecurity,
+  syncWave,
+  syncWaves,
   type CustomResource,
   type Deployment,
   type Service,
@@ -158,7 +160,12 @@ export function grafanaCredentialObjects(
   credentials: AdminCredentials,
   namespace: string,
 ): (ExternalSecret | SealedSecret)[] {
-  const metadata = { name: credentials.secretName, namespace, labels };
+  const metadata = {
+    name: credentials.secretName,
+    namespace,
+    labels,
+    annotations: syncWave(syncWaves.config),
+  };
   switch (credentials.source) {
     case 'generated':
     case 'existingSecret':

@@ -16,6 +16,8 @@ import {
   imageReference,
   podSecurity,
   restrictedContainerSecurity,
+  syncWave,
+  syncWaves,
   type ClusterRole,
   type ClusterRoleBinding,
   type PodDisruptionBudget,
@@ -82,7 +84,7 @@ export function prometheusServiceAccount(namespace: string): ServiceAccount {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name: component.name, namespace, labels },
+    metadata: { name: component.name, namespace, labels, annotations: syncWave(syncWaves.rbac) },
   };
 }
 
@@ -91,7 +93,11 @@ export function prometheusClusterRole(namespace: string): ClusterRole {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
-    metadata: { name: clusterScopedName(namespace, component.name), labels },
+    metadata: {
+      name: clusterScopedName(namespace, component.name),
+      labels,
+      annotations: syncWave(syncWaves.rbac),
+    },
     rules: [
       {
         apiGroups: [''],
@@ -117,7 +123,7 @@ export function clusterRoleBinding(
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
-    metadata: { name: clusterName, labels: objectLabels },
+    metadata: { name: clusterName, labels: objectLabels, annotations: syncWave(syncWaves.rbac) },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
     subjects: [{ kind: 'ServiceAccount', name, namespace }],
   };
