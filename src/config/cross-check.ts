@@ -86,6 +86,23 @@ export function crossCheckEnvironments(
             ),
           );
         }
+        const overlays = [environment.publish.path, 'overlays', environment.name]
+          .filter((part) => part !== '')
+          .join('/');
+        if (
+          environment.delivery.path !== overlays ||
+          environment.publish.path !== first.publish.path
+        ) {
+          problems.push(
+            problem(
+              origin,
+              ['delivery', 'path'],
+              'config/git-directory-path',
+              `a git-directory ApplicationSet reads the folders of ${first.publish.path === '' ? '' : `${first.publish.path}/`}overlays/, but this environment syncs ${environment.delivery.path}`,
+              'keep the default overlay path, or use the list generator',
+            ),
+          );
+        }
         if (
           environment.delivery.repoURL !== first.delivery.repoURL ||
           environment.delivery.targetRevision !== first.delivery.targetRevision

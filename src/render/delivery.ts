@@ -207,7 +207,8 @@ function applicationSet(environments: readonly EnvironmentConfig[]): Application
           git: {
             repoURL: first.delivery.repoURL,
             revision: first.delivery.targetRevision,
-            directories: environments.map((environment) => ({ path: environment.delivery.path })),
+            // Every folder of overlays/ is an environment (configuration checks the paths).
+            directories: [{ path: first.delivery.path.replace(/[^/]+$/, '*') }],
           },
         },
       ]

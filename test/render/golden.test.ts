@@ -1,7 +1,8 @@
 /**
- * Golden trees: the render of test/fixtures/environments-custom must equal, byte for byte, the
- * files under test/fixtures/golden/custom, which a reviewer reads as plain manifests. After an
- * intended change, regenerate with `UPDATE_GOLDEN=1 npx vitest run test/render/golden.test.ts`.
+ * Golden trees: the render of each test/fixtures/environments-<set> folder must equal, byte for
+ * byte, the files under test/fixtures/golden/<set>, which a reviewer reads as plain manifests.
+ * After an intended change, regenerate with
+ * `UPDATE_GOLDEN=1 npx vitest run test/render/golden.test.ts`.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -11,8 +12,9 @@ import { kustomizeBuild } from '../helpers/kubectl.js';
 import { tempDir } from '../helpers/temp.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
-const configDir = join(fixtures, 'environments-custom');
-const goldenDir = join(fixtures, 'golden', 'custom');
+
+/** Fixture sets: custom stack settings, Flux delivery, and both ApplicationSet generators. */
+const sets = ['custom', 'flux', 'appset-list', 'appset-git'];
 
 async function listFiles(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -22,7 +24,9 @@ async function listFiles(root: string): Promise<string[]> {
     .sort();
 }
 
-describe('golden tree of test/fixtures/environments-custom', async () => {
+describe.each(sets)('golden tree of test/fixtures/environments-%s', async (set) => {
+  const configDir = join(fixtures, `environments-${set}`);
+  const goldenDir = join(fixtures, 'golden', set);
   const tree = renderTree(await loadEnvironments({ configDir, configDirRequired: true }));
 
   if (process.env.UPDATE_GOLDEN === '1') {
@@ -41,15 +45,20 @@ describe('golden tree of test/fixtures/environments-custom', async () => {
     expect(tree.get(path)).toBe(await readFile(join(goldenDir, path), 'utf8'));
   });
 
-  it('builds with kubectl kustomize for every environment', async () => {
+  it('builds with kubectl kustomize: every overlay and every delivery folder', async () => {
     const root = await tempDir();
     for (const [path, text] of tree) {
       await mkdir(dirname(join(root, path)), { recursive: true });
       await writeFile(join(root, path), text);
     }
-    for (const name of ['dev', 'edge', 'qa']) {
-      const objects = await kustomizeBuild(join(root, 'overlays', name));
-      expect(objects.length).toBeGreaterThan(10);
+    const folders = [
+      ...new Set(
+        [...tree.keys()].filter((path) => path.endsWith('kustomization.yaml')).map(dirname),
+      ),
+    ];
+    for (const folder of folders.filter((path) => path !== 'base')) {
+      const objects = await kustomizeBuild(join(root, folder));
+      expect(objects.length, folder).toBeGreaterThan(0);
     }
   });
 });
