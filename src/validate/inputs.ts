@@ -5,7 +5,7 @@
  * checked through it (so a rendered tree's `base/` is checked once per overlay, not alone).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 
@@ -56,18 +56,20 @@ async function includedFolders(directory: string, file: string): Promise<string[
 async function walk(
   directory: string,
   found: { kustomizations: string[]; files: string[] },
+  insideKustomization = false,
 ): Promise<void> {
-  if (await kustomizationFile(directory)) {
-    found.kustomizations.push(directory);
-    return;
-  }
+  const own = (await kustomizationFile(directory)) !== undefined;
+  if (own) found.kustomizations.push(directory);
+  // Below a kustomization, loose files are its patches and generator inputs, not manifests;
+  // only nested kustomizations (a bootstrap/ folder) are sources of their own.
+  const onlyKustomizations = insideKustomization || own;
   const entries = await readdir(directory, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(directory, entry.name);
     if (entry.isDirectory()) {
-      if (!skippedFolders.has(entry.name)) await walk(path, found);
-    } else if (entry.isFile() && manifestFile.test(entry.name)) {
+      if (!skippedFolders.has(entry.name)) await walk(path, found, onlyKustomizations);
+    } else if (!onlyKustomizations && entry.isFile() && manifestFile.test(entry.name)) {
       found.files.push(path);
     }
   }
@@ -102,12 +104,7 @@ export async function resolveInputs(paths: readonly string[]): Promise<InputSour
     for (const directory of found.kustomizations) {
       if (!included.has(resolve(directory))) sources.push({ kind: 'kustomization', directory });
     }
-    // Files inside an included folder belong to the kustomization that includes it.
-    for (const file of found.files) {
-      if (![...included].some((folder) => resolve(dirname(file)).startsWith(folder))) {
-        sources.push({ kind: 'file', path: file });
-      }
-    }
+    for (const file of found.files) sources.push({ kind: 'file', path: file });
   }
   return sources;
 }

@@ -118,7 +118,7 @@ describe('Argo CD delivery of the built-in environments', () => {
       'applications/staging.yaml',
       'applications/prod.yaml',
     ]);
-    const root = parse(tree.get('argocd/root.yaml') ?? '') as Json;
+    const root = parse(tree.get('argocd/bootstrap/root.yaml') ?? '') as Json;
     expect(field(root, 'spec', 'source', 'path')).toBe('argocd');
   });
 
