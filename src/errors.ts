@@ -74,3 +74,10 @@ export function formatProblem(problem: Problem): string {
   const text = parts.join(' ');
   return problem.hint ? `${text}\n  hint: ${problem.hint}` : text;
 }
+
+/** A git remote or GitHub failed or refused (network, auth, a rejected push). Exit code 3. */
+export class RemoteFailure extends GitopsGenError {
+  constructor(message: string, hint?: string, code = 'remote/failed') {
+    super(code, message, ExitCode.remote, hint ? [{ code, message, hint }] : []);
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * The git edge of publishing, on simple-git: a bare cache repository per remote used as an
+ * object store (no worktree is ever checked out), reading a commit's files, composing a new
+ * commit from a parent plus file changes with git's plumbing, and pushing with the outcome
+ * classified. The token reaches git only through per-command environment variables (an HTTP
+ * extra header): never in a URL, never in .git/config, never in output.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { RemoteFailure } from '../errors.js';
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+export interface WorkspaceOptions {
+  /** Remote URL or local path of the GitOps repository. */
+  remote: string;
+  /** Folder for the cache repository (default: a folder per remote under the OS temp dir). */
+  cacheDir?: string;
+  /** Token for HTTPS remotes (GitHub); unused for SSH and local remotes. */
+  token?: string;
+}
+
+export interface CommitInfo {
+  sha: string;
+  subject: string;
+  authorName: string;
+  authorEmail: string;
+  /** Trailers of the message, by key (last value wins). */
+  trailers: Record<string, string>;
+  parents: string[];
+}
+
+export type PushOutcome =
+  | { status: 'pushed' }
+  | { status: 'rejected'; reason: 'non-fast-forward' | 'stale-lease' | 'policy'; detail: string };
+
+/** Replaces a token (and its basic-auth form) and URL credentials with ***. */
+export function redactSecret(text: string, token: string | undefined): string {
+  let result = text.replace(/(\/\/)[^/@\s]+@/g, '$1***@');
+  if (token) {
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    result = result.split(token).join('***').split(basic).join('***');
+  }
+  return result;
+}
+
+function isHttpRemote(remote: string): boolean {
+  return /^https?:\/\//i.test(remote);
+}
+
+/** The per-command environment: no prompts, no hooks, the token as an HTTP header only. */
+function gitEnvironment(remote: string, token: string | undefined): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? tmpdir(),
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    LANG: 'C',
+    LC_ALL: 'C',
+  };
+  for (const key of ['SSH_AUTH_SOCK', 'GIT_SSH_COMMAND', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY']) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  const settings: [string, string][] = [['core.hooksPath', '/dev/null']];
+  if (token && isHttpRemote(remote)) {
+    const origin = new URL(remote).origin;
+    const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+    // An empty value first resets any header configured elsewhere (actions/checkout sets one).
+    settings.push([`http.${origin}/.extraheader`, ''], [`http.${origin}/.extraheader`, header]);
+  }
+  env.GIT_CONFIG_COUNT = String(settings.length);
+  settings.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
+  return env;
+}
+
+function defaultCacheDir(remote: string): string {
+  const hash = createHash('sha256').update(remote).digest('hex').slice(0, 16);
+  return join(tmpdir(), 'gitops-gen-cache', hash);
+}
+
+const nonFastForward =
+  /\((fetch first|non-fast-forward)\)|cannot lock ref|incorrect old value provided|Updates were rejected/;
+const staleLease = /\(stale info\)/;
+const policy =
+  /(remote rejected|pre-receive hook declined|protected branch|GH006|GH013|hook declined)/i;
+const authFailure =
+  /(Authentication failed|could not read Username|Permission to .* denied|403|401|Write access to repository not granted)/i;
+
+export class GitWorkspace {
+  readonly #git: SimpleGit;
+  readonly #dir: string;
+  readonly #token: string | undefined;
+  readonly #remote: string;
+
+  private constructor(dir: string, remote: string, token: string | undefined) {
+    this.#dir = dir;
+    this.#remote = remote;
+    this.#token = token;
+    this.#git = simpleGit({
+      baseDir: dir,
+      maxConcurrentProcesses: 4,
+      // Our own GIT_CONFIG_* variables carry the auth header and hook settings (see gitEnvironment).
+      unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true },
+    }).env(gitEnvironment(remote, token));
+  }
+
+  /** Opens (or creates) the cache repository of a remote. */
+  static async open(options: WorkspaceOptions): Promise<GitWorkspace> {
+    const dir = options.cacheDir ?? defaultCacheDir(options.remote);
+    await mkdir(dir, { recursive: true });
+    const workspace = new GitWorkspace(dir, options.remote, options.token);
+    await workspace.#run(['init', '--bare', '--quiet']);
+    const remotes = await workspace.#run(['remote']);
+    if (remotes.split('\n').includes('origin')) {
+      await workspace.#run(['remote', 'set-url', 'origin', options.remote]);
+    } else {
+      await workspace.#run(['remote', 'add', 'origin', options.remote]);
+    }
+    return workspace;
+  }
+
+  get directory(): string {
+    return this.#dir;
+  }
+
+  async #run(args: string[]): Promise<string> {
+    try {
+      return await this.#git.raw(args);
+    } catch (error) {
+      throw this.#failure(args[0] ?? 'git', error);
+    }
+  }
+
+  /** A git failure as one redacted sentence, classified as network, auth or other. */
+  #failure(what: string, error: unknown): RemoteFailure {
+    const text = redactSecret(error instanceof Error ? error.message : String(error), this.#token);
+    const remote = redactSecret(this.#remote, this.#token);
+    if (
+      /Could not resolve host|Connection refused|timed out|unable to access|early EOF|RPC failed|does not appear to be a git repository/i.test(
+        text,
+      )
+    ) {
+      return new RemoteFailure(
+        `git ${what} could not reach ${remote}: ${firstLine(text)}`,
+        'check the network and the repository address, then run the same command again: it is safe to repeat',
+        'remote/network',
+      );
+    }
+    if (authFailure.test(text)) {
+      return new RemoteFailure(
+        `git ${what} was refused by ${remote}: ${firstLine(text)}`,
+        'check that the token (GITHUB_TOKEN, GH_TOKEN or --token) or the SSH key may read and write the repository',
+        'remote/auth',
+      );
+    }
+    return new RemoteFailure(`git ${what} failed: ${firstLine(text)}`, undefined, 'remote/git');
+  }
+
+  /** Fetches a branch; its tip, or undefined when the remote has no such branch. */
+  async fetchBranch(branch: string): Promise<string | undefined> {
+    const head = await this.remoteHead(branch);
+    if (head === undefined) return undefined;
+    await this.#run([
+      'fetch',
+      '--no-tags',
+      '--prune',
+      'origin',
+      `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+    ]);
+    return (await this.#run(['rev-parse', `refs/remotes/origin/${branch}`])).trim();
+  }
+
+  /** The remote tip of a branch without fetching it (ls-remote), or undefined. */
+  async remoteHead(branch: string): Promise<string | undefined> {
+    const output = await this.#run(['ls-remote', 'origin', `refs/heads/${branch}`]);
+    const sha = output.split('\t')[0]?.trim();
+    return sha === undefined || sha === '' ? undefined : sha;
+  }
+
+  /** Every file of a commit below `folder` ('' for the root), by path relative to it. */
+  async readFiles(commit: string, folder: string): Promise<Map<string, string>> {
+    const prefix = folder === '' ? '' : `${folder.replace(/\/$/, '')}/`;
+    const listing = await this.#run([
+      'ls-tree',
+      '-r',
+      '-z',
+      '--full-tree',
+      commit,
+      '--',
+      ...(prefix ? [prefix] : []),
+    ]);
+    const files = new Map<string, string>();
+    const entries = listing.split('\0').filter((entry) => entry !== '');
+    for (const entry of entries) {
+      const [meta, path] = entry.split('\t');
+      const [, type, sha] = (meta ?? '').split(' ');
+      if (type !== 'blob' || !sha || !path) continue;
+      files.set(path.slice(prefix.length), await this.#run(['cat-file', 'blob', sha]));
+    }
+    return files;
+  }
+
+  /** The tree object of a commit. */
+  async treeOf(commit: string): Promise<string> {
+    return (await this.#run(['rev-parse', `${commit}^{tree}`])).trim();
+  }
+
+  /**
+   * A new commit (not pushed): the parent's tree with files below `folder` written (text) or
+   * removed (null). No worktree and no shared index are touched.
+   */
+  async commit(options: {
+    parent: string | undefined;
+    folder: string;
+    changes: ReadonlyMap<string, string | null>;
+    message: string;
+    author: Identity;
+  }): Promise<string> {
+    const scratch = await mkdtemp(join(tmpdir(), 'gitops-gen-commit-'));
+    const index = join(scratch, 'index');
+    // A private index, and an empty work tree so that update-index may run in a bare repository.
+    const git = this.#git.env({
+      ...gitEnvironment(this.#remote, this.#token),
+      GIT_INDEX_FILE: index,
+      GIT_WORK_TREE: scratch,
+    });
+    const run = async (args: string[]): Promise<string> => {
+      try {
+        return await git.raw(args);
+      } catch (error) {
+        throw new RemoteFailure(
+          `git ${args[0] ?? ''} failed: ${firstLine(redactSecret(String(error), this.#token))}`,
+          undefined,
+          'remote/git',
+        );
+      }
+    };
+    try {
+      await run(options.parent ? ['read-tree', options.parent] : ['read-tree', '--empty']);
+      const prefix = options.folder === '' ? '' : `${options.folder.replace(/\/$/, '')}/`;
+      const removed = [...options.changes]
+        .filter(([, text]) => text === null)
+        .map(([path]) => prefix + path);
+      if (removed.length > 0) await run(['update-index', '--force-remove', '--', ...removed]);
+      const written = [...options.changes].filter(
+        (entry): entry is [string, string] => entry[1] !== null,
+      );
+      const blobs: string[] = [];
+      for (const [number, [, text]] of written.entries()) {
+        const file = join(scratch, `blob-${number}`);
+        await writeFile(file, text, 'utf8');
+        blobs.push(file);
+      }
+      if (blobs.length > 0) {
+        const shas = (await run(['hash-object', '-w', '--', ...blobs])).trim().split('\n');
+        const infos = written.flatMap(([path], number) => [
+          '--cacheinfo',
+          `100644,${shas[number] ?? ''},${prefix}${path}`,
+        ]);
+        await run(['update-index', '--add', ...infos]);
+      }
+      const tree = (await run(['write-tree'])).trim();
+      const identity = {
+        GIT_AUTHOR_NAME: options.author.name,
+        GIT_AUTHOR_EMAIL: options.author.email,
+        GIT_COMMITTER_NAME: options.author.name,
+        GIT_COMMITTER_EMAIL: options.author.email,
+      };
+      const messageFile = join(scratch, 'message');
+      await writeFile(messageFile, options.message, 'utf8');
+      const commitGit = this.#git.env({
+        ...gitEnvironment(this.#remote, this.#token),
+        ...identity,
+      });
+      const args = [
+        'commit-tree',
+        tree,
+        ...(options.parent ? ['-p', options.parent] : []),
+        '-F',
+        messageFile,
+      ];
+      return (await commitGit.raw(args)).trim();
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Pushes a commit to a branch. Without a lease the push is a fast-forward or nothing; with
+   * one it replaces the branch only if it still points at `expected` ('' = must not exist).
+   */
+  async push(commit: string, branch: string, lease?: { expected: string }): Promise<PushOutcome> {
+    const args = ['push', '--porcelain', 'origin', `${commit}:refs/heads/${branch}`];
+    if (lease) args.splice(2, 0, `--force-with-lease=refs/heads/${branch}:${lease.expected}`);
+    try {
+      await this.#git.raw(args);
+      return { status: 'pushed' };
+    } catch (error) {
+      const text = redactSecret(
+        error instanceof Error ? error.message : String(error),
+        this.#token,
+      );
+      if (staleLease.test(text))
+        return { status: 'rejected', reason: 'stale-lease', detail: firstLine(text) };
+      if (policy.test(text))
+        return { status: 'rejected', reason: 'policy', detail: rejectionLine(text) };
+      if (nonFastForward.test(text))
+        return { status: 'rejected', reason: 'non-fast-forward', detail: firstLine(text) };
+      return await this.#run(args).then(
+        () => ({ status: 'pushed' as const }),
+        (failure: unknown) => {
+          throw failure;
+        },
+      );
+    }
+  }
+
+  /** The commits of `range` (e.g. `base..head`), newest first. */
+  async commits(range: string): Promise<CommitInfo[]> {
+    const format =
+      ['%H', '%P', '%an', '%ae', '%s', '%(trailers:unfold,only)'].join('%x1f') + '%x1e';
+    const output = await this.#run(['log', `--format=${format}`, range]);
+    return output
+      .split('\x1e')
+      .map((record) => record.trim())
+      .filter((record) => record !== '')
+      .map((record) => {
+        const [
+          sha = '',
+          parents = '',
+          authorName = '',
+          authorEmail = '',
+          subject = '',
+          trailerText = '',
+        ] = record.split('\x1f');
+        const trailers: Record<string, string> = {};
+        for (const line of trailerText.split('\n')) {
+          const match = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line.trim());
+          if (match?.[1] !== undefined) trailers[match[1]] = match[2] ?? '';
+        }
+        return {
+          sha,
+          parents: parents.split(' ').filter((parent) => parent !== ''),
+          authorName,
+          authorEmail,
+          subject,
+          trailers,
+        };
+      });
+  }
+
+  /** Whether `ancestor` is reachable from `descendant`. */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    try {
+      await this.#git.raw(['merge-base', '--is-ancestor', ancestor, descendant]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Fetches a branch by name into refs/remotes/origin/<branch> (for a PR branch). */
+  async fetchRef(branch: string): Promise<void> {
+    await this.#run([
+      'fetch',
+      '--no-tags',
+      'origin',
+      `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+    ]);
+  }
+}
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '' && !line.startsWith('hint:')) ?? text
+  );
+}
+
+/** The line that says why the remote refused, for a policy rejection. */
+function rejectionLine(text: string): string {
+  const lines = text.split('\n').map((line) => line.trim());
+  return (
+    lines.find((line) => /remote rejected|declined|GH00\d|protected/i.test(line)) ?? firstLine(text)
+  );
+}
