@@ -88,11 +88,13 @@ function defaultCacheDir(remote: string): string {
   return join(tmpdir(), 'gitops-gen-cache', hash);
 }
 
+// A concurrent writer got there first (the ref moved, or its lock was held): read again, retry.
 const nonFastForward =
-  /\((fetch first|non-fast-forward)\)|cannot lock ref|incorrect old value provided|Updates were rejected/;
+  /\((fetch first|non-fast-forward)\)|cannot lock ref|failed to update ref|failed to lock|incorrect old value provided|Updates were rejected/;
 const staleLease = /\(stale info\)/;
+// A rule of the remote refused the update: retrying cannot help.
 const policy =
-  /(remote rejected|pre-receive hook declined|protected branch|GH006|GH013|hook declined)/i;
+  /(pre-receive hook declined|protected branch|GH006|GH013|hook declined|denying non-fast-forward)/i;
 const authFailure =
   /(Authentication failed|could not read Username|Permission to .* denied|403|401|Write access to repository not granted)/i;
 
@@ -310,18 +312,16 @@ export class GitWorkspace {
         error instanceof Error ? error.message : String(error),
         this.#token,
       );
-      if (staleLease.test(text))
+      if (staleLease.test(text)) {
         return { status: 'rejected', reason: 'stale-lease', detail: firstLine(text) };
-      if (policy.test(text))
-        return { status: 'rejected', reason: 'policy', detail: rejectionLine(text) };
-      if (nonFastForward.test(text))
+      }
+      if (nonFastForward.test(text)) {
         return { status: 'rejected', reason: 'non-fast-forward', detail: firstLine(text) };
-      return await this.#run(args).then(
-        () => ({ status: 'pushed' as const }),
-        (failure: unknown) => {
-          throw failure;
-        },
-      );
+      }
+      if (policy.test(text)) {
+        return { status: 'rejected', reason: 'policy', detail: rejectionLine(text) };
+      }
+      throw this.#failure('push', error);
     }
   }
 

@@ -39,6 +39,12 @@ export interface FileChange {
   kind: FileChangeKind;
   before?: string;
   after?: string;
+  /**
+   * Notable fields of a file that holds no Kubernetes object but configures some: a
+   * kustomization's image tags and replica counts (secretGenerator literals redacted).
+   * Added for the change summary; absent when there are none.
+   */
+  fields?: FieldChange[];
 }
 
 export interface FieldChange {

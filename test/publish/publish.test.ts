@@ -1,0 +1,304 @@
+/**
+ * publish end to end against real git repositories (a bare remote in a temp folder) and, for
+ * pull requests, the real Octokit client talking to the local GitHub stand-in.
+ */
+import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode, GitopsGenError } from '../../src/errors.js';
+import { publish, type PublishOptions } from '../../src/publish/publish.js';
+import { git, human, humanCommit, remoteWith } from '../helpers/git.js';
+import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.js';
+import { tempDir, writeFiles } from '../helpers/temp.js';
+
+const bot = { name: 'gitops-gen', email: 'gitops-gen@example.com' };
+const token = 'ghp_publishTestToken0123456789';
+
+async function environments(
+  files: Record<string, string> = { dev: '', staging: '', prod: '' },
+): Promise<string> {
+  const dir = await tempDir();
+  await writeFiles(
+    dir,
+    Object.fromEntries(Object.entries(files).map(([name, text]) => [`${name}.yaml`, text])),
+  );
+  return dir;
+}
+
+async function options(
+  remote: string,
+  extra: Partial<PublishOptions> = {},
+): Promise<PublishOptions> {
+  return {
+    configDir: await environments(),
+    configDirRequired: true,
+    repo: remote,
+    author: bot,
+    cacheDir: await tempDir(),
+    retryDelayMs: 10,
+    ...extra,
+  };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<GitopsGenError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(GitopsGenError);
+  return error as GitopsGenError;
+}
+
+async function log(clone: string): Promise<string[]> {
+  await git(clone, 'fetch', '--quiet', 'origin');
+  return (await git(clone, 'log', '--format=%s', 'origin/main')).trim().split('\n');
+}
+
+describe('publish --mode commit', () => {
+  it('commits once with trailers, and a second run changes nothing', async () => {
+    const { remote, clone } = await remoteWith({});
+    const first = await publish(
+      await options(remote, { mode: 'commit', path: 'monitoring', environments: ['dev'] }),
+    );
+    expect(first.changeSets).toEqual([
+      expect.objectContaining({ operation: 'pushed', environments: ['dev'] }),
+    ]);
+    await git(clone, 'pull', '--quiet', 'origin', 'main');
+    const files = await readdir(join(clone, 'monitoring'));
+    expect(files).toEqual(expect.arrayContaining(['.gitops-gen', 'argocd', 'base', 'overlays']));
+    const message = await git(clone, 'log', '-1', '--format=%B');
+    expect(message).toMatch(/^chore\(gitops\): render dev/);
+    expect(message).toContain('Gitops-Gen-Fingerprint: sha256:');
+    expect(await git(clone, 'log', '-1', '--format=%an <%ae>')).toBe(
+      'gitops-gen <gitops-gen@example.com>\n',
+    );
+    const second = await publish(
+      await options(remote, { mode: 'commit', path: 'monitoring', environments: ['dev'] }),
+    );
+    expect(second.changeSets[0]?.operation).toBe('up-to-date');
+    expect(await log(clone)).toHaveLength(2);
+  });
+
+  it('never touches files it does not own, and refuses to overwrite hand edits', async () => {
+    const { remote, clone } = await remoteWith({});
+    await publish(await options(remote, { mode: 'commit', environments: ['dev'] }));
+    await humanCommit(clone, {
+      'overlays/dev/extra.yaml': 'mine: true\n',
+      'notes.md': 'human notes\n',
+    });
+    const again = await publish(await options(remote, { mode: 'commit', environments: ['dev'] }));
+    expect(again.changeSets[0]?.operation).toBe('up-to-date');
+    await git(clone, 'pull', '--quiet', 'origin', 'main');
+    expect(await readFile(join(clone, 'overlays/dev/extra.yaml'), 'utf8')).toBe('mine: true\n');
+    const edited = await readFile(join(clone, 'overlays/dev/prometheus/prometheus.yml'), 'utf8');
+    await humanCommit(clone, {
+      'overlays/dev/prometheus/prometheus.yml': `${edited}# tweaked by hand\n`,
+    });
+    const error = await refusal(
+      publish(await options(remote, { mode: 'commit', environments: ['dev'] })),
+    );
+    expect(error.exitCode).toBe(ExitCode.remote);
+    expect(error.message).toContain('overlays/dev/prometheus/prometheus.yml');
+    const forced = await publish(
+      await options(remote, { mode: 'commit', environments: ['dev'], overwriteDrift: true }),
+    );
+    expect(forced.changeSets[0]?.operation).toBe('pushed');
+  });
+
+  it('two publishers racing on the base branch: both changes land, nothing is lost', async () => {
+    const { remote, clone } = await remoteWith({});
+    const [dev, staging] = await Promise.all([
+      publish(await options(remote, { mode: 'commit', environments: ['dev'] })),
+      publish(await options(remote, { mode: 'commit', environments: ['staging'] })),
+    ]);
+    expect([dev.changeSets[0]?.operation, staging.changeSets[0]?.operation]).toEqual([
+      'pushed',
+      'pushed',
+    ]);
+    await git(clone, 'pull', '--quiet', 'origin', 'main');
+    await expect(
+      readFile(join(clone, 'overlays/dev/kustomization.yaml'), 'utf8'),
+    ).resolves.toContain('mlflow-dev');
+    await expect(
+      readFile(join(clone, 'overlays/staging/kustomization.yaml'), 'utf8'),
+    ).resolves.toContain('mlflow-staging');
+    const manifest = JSON.parse(await readFile(join(clone, '.gitops-gen/owned.json'), 'utf8')) as {
+      files: Record<string, string>;
+    };
+    expect(Object.keys(manifest.files)).toEqual(
+      expect.arrayContaining([
+        'overlays/dev/kustomization.yaml',
+        'overlays/staging/kustomization.yaml',
+      ]),
+    );
+    expect(await log(clone)).toHaveLength(3);
+  });
+
+  it('a push a pre-receive hook rejects ends in a clear refusal, exit 3, and the remote unchanged', async () => {
+    const { remote, clone } = await remoteWith({});
+    const hook = join(remote, 'hooks', 'pre-receive');
+    await writeFile(
+      hook,
+      '#!/bin/sh\necho "GH006: Protected branch update failed for refs/heads/main." >&2\nexit 1\n',
+    );
+    await chmod(hook, 0o755);
+    const error = await refusal(
+      publish(await options(remote, { mode: 'commit', environments: ['dev'] })),
+    );
+    expect(error.exitCode).toBe(ExitCode.remote);
+    expect(error.message).toMatch(/refused the push to main/);
+    expect(await log(clone)).toEqual(['initial']);
+  });
+
+  it('refuses to publish a render that fails validation, before writing anything', async () => {
+    const { remote, clone } = await remoteWith({});
+    const configDir = await environments({ dev: 'prometheus:\n  image: { tag: latest }\n' });
+    const error = await refusal(
+      publish({ ...(await options(remote, { mode: 'commit' })), configDir }),
+    );
+    expect(error.exitCode).toBe(ExitCode.findings);
+    expect(await log(clone)).toEqual(['initial']);
+  });
+
+  it('dry run reports the change and writes nothing', async () => {
+    const { remote, clone } = await remoteWith({});
+    const result = await publish(
+      await options(remote, { mode: 'commit', environments: ['dev'], dryRun: true }),
+    );
+    expect(result.changeSets[0]).toMatchObject({ operation: 'would-push' });
+    expect(result.changeSets[0]?.report).toContain('overlays/dev');
+    expect(await log(clone)).toEqual(['initial']);
+  });
+});
+
+describe('publish --mode pr', () => {
+  let standIn: GitHubStandIn;
+  beforeAll(async () => {
+    standIn = await startGitHubStandIn({ token, owner: 'acme', repo: 'gitops' });
+  });
+  afterAll(async () => {
+    await standIn.close();
+  });
+
+  // The stand-in serves the API only; the branch itself lives in the bare git remote. The
+  // stand-in is told it exists so that it accepts the pull request's head.
+  const fresh = (): void => {
+    standIn.reset();
+    standIn.addBranch('gitops-gen/main/prod');
+  };
+
+  const prOptions = async (
+    remote: string,
+    extra: Partial<PublishOptions> = {},
+  ): Promise<PublishOptions> =>
+    options(remote, {
+      mode: 'pr',
+      environments: ['prod'],
+      githubRepo: 'acme/gitops',
+      githubApiUrl: standIn.apiUrl,
+      token,
+      ...extra,
+    });
+
+  it('pushes a gitops-gen branch and opens a pull request; a second run pushes and patches nothing', async () => {
+    fresh();
+    const { remote, clone } = await remoteWith({});
+    const first = await publish(await prOptions(remote, { labels: ['gitops'] }));
+    expect(first.changeSets[0]).toMatchObject({
+      operation: 'created',
+      branch: 'gitops-gen/main/prod',
+      pullRequest: { number: 1 },
+    });
+    const pull = standIn.state.pulls[0];
+    expect(pull?.head).toBe('gitops-gen/main/prod');
+    expect(pull?.body).toContain('<!-- gitops-gen:meta');
+    expect(pull?.labels).toEqual(['gitops']);
+    const branchHead = (
+      await git(clone, 'ls-remote', 'origin', 'refs/heads/gitops-gen/main/prod')
+    ).split('\t')[0];
+    const writes = standIn.writes().length;
+    const second = await publish(await prOptions(remote, { labels: ['gitops'] }));
+    expect(second.changeSets[0]?.operation).toBe('unchanged');
+    expect(
+      (await git(clone, 'ls-remote', 'origin', 'refs/heads/gitops-gen/main/prod')).split('\t')[0],
+    ).toBe(branchHead);
+    // Only the additive label call may repeat; no pull request was patched or created.
+    expect(
+      standIn
+        .writes()
+        .slice(writes)
+        .filter(
+          (request) => request.route !== 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+        ),
+    ).toEqual([]);
+    expect(await log(clone)).toEqual(['initial']);
+  });
+
+  it('stops when a human pushed to the PR branch, and --force replaces it', async () => {
+    fresh();
+    const { remote, clone } = await remoteWith({});
+    await publish(await prOptions(remote));
+    await humanCommit(
+      clone,
+      { 'overlays/prod/hand.yaml': 'x: 1\n' },
+      'fix by hand',
+      'gitops-gen/main/prod',
+    );
+    const error = await refusal(
+      publish(
+        await prOptions(remote, {
+          configDir: await environments({ prod: 'prometheus: { retention: { time: 20d } }' }),
+        }),
+      ),
+    );
+    expect(error.exitCode).toBe(ExitCode.remote);
+    expect(error.message).toContain(`${human.name}: fix by hand`);
+    const forced = await publish(
+      await prOptions(remote, {
+        force: true,
+        configDir: await environments({ prod: 'prometheus: { retention: { time: 20d } }' }),
+      }),
+    );
+    expect(forced.changeSets[0]?.operation).toBe('updated');
+  });
+
+  it('does not reopen a change a human closed without merging', async () => {
+    fresh();
+    const { remote } = await remoteWith({});
+    const first = await publish(await prOptions(remote));
+    const number = first.changeSets[0]?.pullRequest?.number;
+    const pull = standIn.state.pulls.find((candidate) => candidate.number === number);
+    if (pull) pull.state = 'closed';
+    const again = await publish(await prOptions(remote));
+    expect(again.changeSets[0]?.operation).toBe('skipped');
+    expect(standIn.state.pulls.filter((candidate) => candidate.state === 'open')).toEqual([]);
+  });
+
+  it('never shows the token: not in results, errors, the request bodies or the cache repository', async () => {
+    fresh();
+    const { remote } = await remoteWith({});
+    const cacheDir = await tempDir();
+    const result = await publish(await prOptions(remote, { cacheDir }));
+    expect(JSON.stringify(result)).not.toContain(token);
+    for (const request of standIn.log) expect(request.body).not.toContain(token);
+    const configs = await readdir(cacheDir, { recursive: true });
+    for (const file of configs.filter((name) => name.endsWith('config'))) {
+      expect(await readFile(join(cacheDir, file), 'utf8')).not.toContain(token);
+    }
+    standIn.fault('GET /repos/{owner}/{repo}/pulls', {
+      status: 403,
+      headers: { 'x-accepted-github-permissions': 'pull_requests=read' },
+      body: { message: 'Resource not accessible by integration' },
+    });
+    const error = await refusal(
+      publish(
+        await prOptions(remote, {
+          cacheDir: await tempDir(),
+          configDir: await environments({ prod: 'prometheus: { retention: { time: 21d } }' }),
+        }),
+      ),
+    );
+    expect(error.exitCode).toBe(ExitCode.remote);
+    expect(`${error.message} ${JSON.stringify(error.problems)}`).not.toContain(token);
+  });
+});
