@@ -15,6 +15,7 @@ import {
   type Drift,
   type OutputFormat,
 } from '../index.js';
+import { addPublishCommands } from './publish-commands.js';
 import { packageVersion } from './version.js';
 
 export interface CliIo {
@@ -233,6 +234,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       io.stdout(formatReport(report, flags.output, { color, toolVersion: packageVersion() }));
       if (report.summary.errors > 0) setExitCode(ExitCode.findings);
     });
+  addPublishCommands(program, io, setExitCode, exitCodeHelp);
   return program;
 }
 
