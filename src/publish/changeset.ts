@@ -220,7 +220,7 @@ export function summarizeResources(files: readonly FileChange[]): ResourceChange
     for (const [key, old] of beforeByKey) {
       const now = afterByKey.get(key);
       if (!now) removed.push({ file: file.path, resource: old });
-      else if (now.text !== old.text) changes.push(change('changed', file.path, old, now));
+      else if (differs(old, now)) changes.push(change('changed', file.path, old, now));
     }
     for (const [key, now] of afterByKey) {
       if (!beforeByKey.has(key)) added.push({ file: file.path, resource: now });
@@ -239,7 +239,7 @@ export function summarizeResources(files: readonly FileChange[]): ResourceChange
     const now = candidates.find((candidate) => !matched.has(candidate));
     if (now) {
       matched.add(now);
-      if (now.resource.text !== old.resource.text) {
+      if (differs(old.resource, now.resource)) {
         changes.push(change('changed', now.file, old.resource, now.resource));
       }
     } else {
@@ -258,6 +258,11 @@ export function summarizeResources(files: readonly FileChange[]): ResourceChange
       compareText(x.name, y.name) ||
       compareText(x.change, y.change),
   );
+}
+
+/** Changed text, or a changed Secret value (redacted away in the text, kept in the fields). */
+function differs(before: ParsedResource, after: ParsedResource): boolean {
+  return before.text !== after.text || fieldChanges(before.fields, after.fields).length > 0;
 }
 
 function emptyFile(): ParsedFile {

@@ -372,7 +372,7 @@ function defuse(text: string): string {
 
 function inlineCode(text: string): string {
   const value = /[\r\n]/.test(text) ? JSON.stringify(text) : text;
-  const longest = Math.max(0, ...[...value.matchAll(/`+/g)].map((match) => match[0].length));
+  const longest = longestRun(value, /`+/g);
   const fence = '`'.repeat(longest + 1);
   const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${defuse(value)}${pad}${fence}`;
@@ -382,17 +382,15 @@ function fieldValue(value: string): string {
   return value === absent ? absent : inlineCode(value);
 }
 
-function markdownEntry(entry: Entry, withFields: boolean): string {
+function markdownEntry(entry: Entry): string {
   const where = entry.isResource ? ` (${inlineCode(entry.file)})` : '';
   const label = entry.isResource ? escapeMarkdown(entry.label) : inlineCode(entry.label);
-  const fields = withFields
-    ? entry.fields
-        .map(
-          (field) =>
-            `${inlineCode(field.field)} ${fieldValue(field.before)} → ${fieldValue(field.after)}`,
-        )
-        .join('; ')
-    : '';
+  const fields = entry.fields
+    .map(
+      (field) =>
+        `${inlineCode(field.field)} ${fieldValue(field.before)} → ${fieldValue(field.after)}`,
+    )
+    .join('; ');
   const note = entry.commentsOnly ? ' (comments or layout only)' : '';
   return `- ${entry.sign} ${label}${where}${note}${fields ? `: ${fields}` : ''}`;
 }
@@ -402,8 +400,13 @@ function escapeMarkdown(text: string): string {
 }
 
 function codeFence(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`{3,}/g)].map((match) => match[0].length));
-  return '`'.repeat(Math.max(3, longest + 1));
+  return '`'.repeat(Math.max(3, longestRun(text, /`{3,}/g) + 1));
+}
+
+function longestRun(text: string, pattern: RegExp): number {
+  let longest = 0;
+  for (const match of text.matchAll(pattern)) longest = Math.max(longest, match[0].length);
+  return longest;
 }
 
 interface BodyParts {
@@ -415,7 +418,7 @@ interface BodyParts {
 function table(entries: readonly Entry[]): string {
   const rows = byArea(entries).map((group) => {
     const counts = countsOf(group.entries);
-    return `| ${group.area.env} | ${inlineCode(group.area.path)} | ${counts.added} | ${counts.changed} | ${counts.removed} |`;
+    return `| ${escapeMarkdown(group.area.env)} | ${inlineCode(group.area.path)} | ${counts.added} | ${counts.changed} | ${counts.removed} |`;
   });
   return ['| env | path | added | changed | removed |', '|---|---|---|---|---|', ...rows].join(
     '\n',
@@ -467,7 +470,7 @@ function fullSummary(d: ChangeDescription, entries: readonly Entry[]): string {
     const lines = ['### Changes'];
     for (const group of byArea(entries)) {
       lines.push(`**${escapeMarkdown(areaTitle(group.area))}**`, '');
-      lines.push(...group.entries.map((entry) => markdownEntry(entry, true)), '');
+      lines.push(...group.entries.map(markdownEntry), '');
     }
     parts.push(`${lines.join('\n')}\n`);
   }

@@ -22,7 +22,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, GitopsGenError } from '../errors.js';
+import { ExitCode, GitopsGenError, UsageError } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // The port
@@ -613,6 +613,12 @@ class GitHubHost implements PullRequestHost {
     this.repo = options.repo;
     this.slug = `${options.owner}/${options.repo}`;
     this.token = options.token || undefined;
+    if (!/^https?:\/\//i.test(apiUrl) || !URL.canParse(apiUrl)) {
+      throw new UsageError(
+        `invalid GitHub API URL: ${redact(apiUrl, options.token)}`,
+        'use an http(s) URL such as https://api.github.com or https://<host>/api/v3',
+      );
+    }
     this.apiHost = new URL(apiUrl).host;
     this.webUrl = options.webUrl ?? webUrlForApi(apiUrl);
     this.retries = options.retries ?? 3;

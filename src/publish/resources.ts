@@ -26,9 +26,21 @@ export interface ParsedFile {
   kustomizeFields: Map<string, string>;
 }
 
-/** Shown instead of a Secret value: the change stays visible, the value does not. */
-export function redactedValue(value: string): string {
-  return `<redacted sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}>`;
+/**
+ * Shown instead of a Secret value in any text. No hash of the value either: a short unsalted
+ * hash of a weak password (`admin`) gives it away by dictionary lookup.
+ */
+export function redactedValue(): string {
+  return '<redacted>';
+}
+
+/**
+ * What a Secret value is compared by, never shown: fieldChanges turns a difference into
+ * "<redacted> → <redacted, changed>".
+ */
+const secretPrefix = '\u0000secret:';
+function secretFingerprint(value: string): string {
+  return `${secretPrefix}${createHash('sha256').update(value, 'utf8').digest('hex')}`;
 }
 
 export const absent = '(none)';
@@ -61,7 +73,7 @@ export function redactSecrets(text: string): string {
   const edits: Edit[] = [];
   for (const document of documents) {
     if (document.errors.length > 0) return unparseableSecret;
-    edits.push(...secretEdits(document, text));
+    edits.push(...secretEdits(document));
   }
   return applyEdits(text, edits, 0);
 }
@@ -100,7 +112,7 @@ export function parseFile(text: string): ParsedFile | undefined {
         : typeof metadata.generateName === 'string'
           ? metadata.generateName
           : '(unnamed)';
-    const edits = secretEdits(document, text);
+    const edits = secretEdits(document);
     const [start, , end] = contents.range;
     const resource: ParsedResource = {
       apiVersion,
@@ -125,7 +137,10 @@ export function fieldChanges(
   for (const field of keys) {
     const old = before.get(field) ?? absent;
     const value = after.get(field) ?? absent;
-    if (old !== value) changes.push({ field, before: old, after: value });
+    if (old === value) continue;
+    const shown = (text: string, changed: boolean): string =>
+      text.startsWith(secretPrefix) ? (changed ? '<redacted, changed>' : '<redacted>') : text;
+    changes.push({ field, before: shown(old, false), after: shown(value, old !== absent) });
   }
   return changes;
 }
@@ -151,7 +166,7 @@ interface Edit {
   text: string;
 }
 
-function secretEdits(document: Document.Parsed, source: string): Edit[] {
+function secretEdits(document: Document.Parsed): Edit[] {
   const contents = document.contents;
   if (!contents || !isMap(contents)) return [];
   const kindNode = contents.get('kind', true);
@@ -165,11 +180,11 @@ function secretEdits(document: Document.Parsed, source: string): Edit[] {
       if (isMap(values)) {
         for (const pair of values.items) {
           if (pair.value && typeof pair.value === 'object' && 'range' in pair.value) {
-            edits.push(redactNode(pair.value as Node, source));
+            edits.push(redactNode(pair.value as Node));
           }
         }
       } else if (values && typeof values === 'object' && 'range' in values) {
-        edits.push(redactNode(values as Node, source));
+        edits.push(redactNode(values as Node));
       }
     }
   }
@@ -185,8 +200,7 @@ function secretEdits(document: Document.Parsed, source: string): Edit[] {
             const text = literal.value;
             const equals = text.indexOf('=');
             const key = equals === -1 ? '' : text.slice(0, equals + 1);
-            const value = equals === -1 ? text : text.slice(equals + 1);
-            edits.push(replaceNode(literal, `${key}${redactedValue(value)}`));
+            edits.push(replaceNode(literal, `${key}${redactedValue()}`));
           }
         }
       }
@@ -195,12 +209,9 @@ function secretEdits(document: Document.Parsed, source: string): Edit[] {
   return edits;
 }
 
-/** The value a node stands for: a string scalar's value, else its source text. */
-function redactNode(node: Node, source: string): Edit {
-  const [start, valueEnd] = node.range ?? [0, 0, 0];
-  const text =
-    isScalar(node) && typeof node.value === 'string' ? node.value : source.slice(start, valueEnd);
-  return replaceNode(node, redactedValue(text));
+/** A Secret value's node, replaced by the redaction mark. */
+function redactNode(node: Node): Edit {
+  return replaceNode(node, redactedValue());
 }
 
 /** Replaces a node's source text by a plain scalar (keeping a line break it ended with). */
@@ -270,7 +281,7 @@ function notableFields(object: Record<string, unknown>): Map<string, string> {
         const value = values[name];
         fields.set(
           `${key}.${name}`,
-          redactedValue(typeof value === 'string' ? value : jsonText(value)),
+          secretFingerprint(typeof value === 'string' ? value : jsonText(value)),
         );
       }
     }
@@ -370,7 +381,7 @@ function kustomizeFields(object: Record<string, unknown>): Map<string, string> {
       const equals = literal.indexOf('=');
       const key = equals === -1 ? literal : literal.slice(0, equals);
       const value = equals === -1 ? '' : literal.slice(equals + 1);
-      put(fields, `secretGenerator[${name}].${key}`, redactedValue(value));
+      put(fields, `secretGenerator[${name}].${key}`, secretFingerprint(value));
     }
   }
   return fields;
