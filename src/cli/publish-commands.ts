@@ -125,7 +125,13 @@ function toOptions(flags: PublishFlags, io: CliIo): PublishOptions {
     overwriteDrift: flags.overwriteDrift === true,
     ...(flags.sourceRevision ? { sourceRevision: flags.sourceRevision } : {}),
     userAgent: `gitops-gen/${packageVersion()}`,
-    ...(flags.json ? {} : { progress: (step: string) => { io.stderr(`… ${step}\n`); } }),
+    ...(flags.json
+      ? {}
+      : {
+          progress: (step: string) => {
+            io.stderr(`… ${step}\n`);
+          },
+        }),
   };
 }
 
