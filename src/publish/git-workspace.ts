@@ -148,7 +148,7 @@ export class GitWorkspace {
     const text = redactSecret(error instanceof Error ? error.message : String(error), this.#token);
     const remote = redactSecret(this.#remote, this.#token);
     if (
-      /Could not resolve host|Connection refused|timed out|unable to access|early EOF|RPC failed|does not appear to be a git repository/i.test(
+      /Could not resolve host|Connection refused|timed out|unable to access|early EOF|RPC failed|hung up unexpectedly|unexpected disconnect|sideband|Broken pipe|does not appear to be a git repository/i.test(
         text,
       )
     ) {

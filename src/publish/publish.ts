@@ -6,6 +6,7 @@
  * commit, no push and no pull-request update. Foreign commits and files are never overwritten.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { simpleGit } from 'simple-git';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { EnvironmentConfig } from '../config/environment.js';
@@ -587,6 +588,21 @@ function defaultAuthor(): Identity {
   return { name: 'gitops-gen', email: 'gitops-gen@users.noreply.github.com' };
 }
 
+/**
+ * The commit of the configuration being rendered, for the commit trailer: HEAD of the git
+ * repository around the environments folder, `-dirty` when it has uncommitted changes.
+ */
+async function configurationRevision(configDir: string): Promise<string | undefined> {
+  try {
+    const git = simpleGit({ baseDir: configDir });
+    const head = (await git.revparse(['HEAD'])).trim();
+    const dirty = !(await git.status(['--porcelain', '--', '.'])).isClean();
+    return `${head}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return undefined; // not in a git repository
+  }
+}
+
 /** Plans, renders, validates and publishes every change set; see the module comment. */
 export async function publish(options: PublishOptions): Promise<PublishResult> {
   const all = await loadEnvironments({
@@ -595,6 +611,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   });
   const selected = selectEnvironments(all, options.environments ?? []);
   const author = options.author ?? defaultAuthor();
+  const sourceRevision = options.sourceRevision ?? (await configurationRevision(options.configDir));
+  options = { ...options, ...(sourceRevision ? { sourceRevision } : {}) };
   options.progress?.('render');
   // The whole tree, every environment: validation sees the repository as it will be (delivery
   // manifests name every overlay); each change set then takes only its own files.

@@ -79,6 +79,20 @@ describe('publish --mode commit', () => {
     expect(await log(clone)).toHaveLength(2);
   });
 
+  it('records the revision of the environment files in a trailer', async () => {
+    const { remote, clone } = await remoteWith({});
+    const configDir = await environments({ dev: '' });
+    await git(configDir, 'init', '--quiet');
+    await git(configDir, 'add', '-A');
+    await git(configDir, 'commit', '--quiet', '-m', 'environments');
+    const revision = (await git(configDir, 'rev-parse', 'HEAD')).trim();
+    await publish({ ...(await options(remote, { mode: 'commit' })), configDir });
+    await git(clone, 'pull', '--quiet', 'origin', 'main');
+    expect(await git(clone, 'log', '-1', '--format=%B')).toContain(
+      `Gitops-Gen-Source: ${revision}`,
+    );
+  });
+
   it('never touches files it does not own, and refuses to overwrite hand edits', async () => {
     const { remote, clone } = await remoteWith({});
     await publish(await options(remote, { mode: 'commit', environments: ['dev'] }));
@@ -132,6 +146,20 @@ describe('publish --mode commit', () => {
       ]),
     );
     expect(await log(clone)).toHaveLength(3);
+  });
+
+  it('a push whose answer is lost (the connection drops after the update) is found on the retry, not made twice', async () => {
+    const { remote, clone } = await remoteWith({});
+    // The remote takes the push, then its receive-pack dies before answering: once.
+    const hook = join(remote, 'hooks', 'post-receive');
+    await writeFile(
+      hook,
+      `#!/bin/sh\nif [ ! -e "${remote}/cut" ]; then touch "${remote}/cut"; kill -9 $PPID; fi\n`,
+    );
+    await chmod(hook, 0o755);
+    const result = await publish(await options(remote, { mode: 'commit', environments: ['dev'] }));
+    expect(result.changeSets[0]).toMatchObject({ operation: 'pushed' });
+    expect(await log(clone)).toHaveLength(2);
   });
 
   it('a push a pre-receive hook rejects ends in a clear refusal, exit 3, and the remote unchanged', async () => {
