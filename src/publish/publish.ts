@@ -122,10 +122,13 @@ export class PublishRefused extends GitopsGenError {
 
 /** Validation refused the render: nothing was written anywhere. Exit code 1. */
 export class ValidationRefused extends GitopsGenError {
-  constructor(readonly report: ValidationReport) {
+  constructor(
+    readonly report: ValidationReport,
+    what = 'the rendered tree',
+  ) {
     super(
       'publish/invalid',
-      `the rendered tree has ${report.summary.errors} validation error(s): nothing was published`,
+      `${what} has ${report.summary.errors} validation error(s): nothing was published`,
       ExitCode.findings,
     );
   }
@@ -212,22 +215,78 @@ function backoff(attempt: number, delay: number): number {
 
 interface PreparedChangeSet {
   plan: ChangeSetPlan;
-  rendered: FileMap;
+  /** Every environment of the configuration, and the tree rendered and validated from them. */
+  all: readonly EnvironmentConfig[];
+  tree: FileTree;
   validation: ValidationReport;
-  fingerprint: string;
   names: string[];
+}
+
+/** What one attempt writes: the change set against the base and the fingerprint of its render. */
+interface Target {
+  fingerprint: string;
+  changeSet: ChangeSet;
+}
+
+/**
+ * The change set against the files of the base branch. Shared files (the Argo CD project and
+ * kustomization, the ApplicationSet, Flux's cluster kustomization) are rendered for the
+ * environments the branch will hold: this change set's and those already published there.
+ * Publishing dev alone must not list prod's Application, which only a reviewed pull request
+ * brings, or Argo CD's root app fails to build until then.
+ */
+async function targetFor(
+  prepared: PreparedChangeSet,
+  current: FileMap,
+  force: boolean | undefined,
+): Promise<Target> {
+  const { plan, all, names } = prepared;
+  const included = all.filter(
+    (environment) =>
+      names.includes(environment.name) ||
+      current.has(`overlays/${environment.name}/kustomization.yaml`),
+  );
+  const tree =
+    included.length === all.length ? prepared.tree : renderTree(included, plan.environments);
+  const rendered = filesOf(tree, plan.environments);
+  const changeSet = planChangeSet({ current, rendered, scope: scopeOf(plan.environments) });
+  refuseConflicts(changeSet, force);
+  await validateOwnedResult(prepared.tree, changeSet);
+  return { fingerprint: fingerprint(rendered, names, plan.base), changeSet };
+}
+
+/**
+ * Validates the files gitops-gen will own after the change when they differ from the tree
+ * validated before: the branch may hold other environments published from another
+ * configuration, or shared files rendered for fewer environments, and a concurrent publisher
+ * may have changed either between two attempts.
+ */
+async function validateOwnedResult(validated: FileTree, changeSet: ChangeSet): Promise<void> {
+  const owned = new Map<string, string>();
+  let differs = false;
+  for (const path of Object.keys(changeSet.manifest.files)) {
+    const text = changeSet.next.get(path);
+    if (text === undefined) continue;
+    owned.set(path, text);
+    if (validated.get(path) !== text) differs = true;
+  }
+  if (!differs) return;
+  const report = await validateTree(owned);
+  if (report.summary.errors > 0)
+    throw new ValidationRefused(report, 'the repository after this change');
 }
 
 function describeChange(
   prepared: PreparedChangeSet,
-  changeSet: ChangeSet,
+  target: Target,
   branch: string,
 ): ChangeDescription {
+  const { changeSet } = target;
   return {
     environments: prepared.names,
     base: prepared.plan.base,
     branch,
-    fingerprint: prepared.fingerprint,
+    fingerprint: target.fingerprint,
     changeSet,
     validation: prepared.validation.summary,
     fullDiffCommand: `gitops-gen diff --repo ${prepared.plan.repo} --base ${prepared.plan.base}${prepared.names.map((name) => ` --env ${name}`).join('')}`,
@@ -253,24 +312,22 @@ async function publishCommit(
   const { plan } = prepared;
   const maxAttempts = options.maxAttempts ?? 10;
   let lastCommit: string | undefined;
+  let target: Target | undefined;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (attempt > 0) await sleep(backoff(attempt, options.retryDelayMs ?? 1000));
     const base = await workspace.fetchBranch(plan.base);
     // A push whose outcome was unknown (the network dropped) may have landed after all.
     if (
       lastCommit &&
+      target &&
       base &&
       (base === lastCommit || (await workspace.isAncestor(lastCommit, base)))
     ) {
-      return result('pushed', lastCommit);
+      return result('pushed', target, lastCommit);
     }
     const current = base ? await workspace.readFiles(base, plan.path) : new Map<string, string>();
-    const changeSet = planChangeSet({
-      current,
-      rendered: prepared.rendered,
-      scope: scopeOf(plan.environments),
-    });
-    refuseConflicts(changeSet, options.force);
+    target = await targetFor(prepared, current, options.force);
+    const { changeSet } = target;
     if (changeSet.drift.length > 0 && !options.overwriteDrift) {
       throw new PublishRefused(
         `owned files were edited by hand since the last publish: ${changeSet.drift.join(', ')}`,
@@ -278,9 +335,9 @@ async function publishCommit(
         'publish/drift',
       );
     }
-    const description = describeChange(prepared, changeSet, plan.base);
-    if (changeSet.files.length === 0) return result('up-to-date', undefined, changeSet);
-    if (options.dryRun) return result('would-push', undefined, changeSet, diffReport(description));
+    const description = describeChange(prepared, target, plan.base);
+    if (changeSet.files.length === 0) return result('up-to-date', target);
+    if (options.dryRun) return result('would-push', target, undefined, diffReport(description));
     const generated = commitMessage(description, options.sourceRevision);
     const message = options.message
       ? `${options.message}\n${generated.slice(generated.indexOf('\n'))}`
@@ -308,7 +365,7 @@ async function publishCommit(
       }
       throw error;
     }
-    if (outcome.status === 'pushed') return result('pushed', commit, changeSet);
+    if (outcome.status === 'pushed') return result('pushed', target, commit);
     if (outcome.reason === 'policy') {
       throw new PublishRefused(
         `${plan.repo} refused the push to ${plan.base}: ${outcome.detail}`,
@@ -326,8 +383,8 @@ async function publishCommit(
 
   function result(
     operation: PublishOperation,
+    { fingerprint: print, changeSet }: Target,
     commit?: string,
-    changeSet?: ChangeSet,
     report?: string,
   ): ChangeSetResult {
     return {
@@ -336,11 +393,11 @@ async function publishCommit(
       repo: plan.repo,
       base: plan.base,
       operation,
-      fingerprint: prepared.fingerprint,
+      fingerprint: print,
       branch: plan.base,
       ...(commit ? { commit } : {}),
-      counts: changeSet ? counts(changeSet) : { added: 0, changed: 0, removed: 0 },
-      drift: changeSet?.drift ?? [],
+      counts: counts(changeSet),
+      drift: changeSet.drift,
       warnings: [],
       ...(report ? { report } : {}),
     };
@@ -382,18 +439,18 @@ async function publishPullRequest(
   const warnings: string[] = [];
   const done = (
     operation: PublishOperation,
-    extra: Partial<ChangeSetResult> = {},
-    changeSet?: ChangeSet,
+    extra: Partial<ChangeSetResult>,
+    { fingerprint: print, changeSet }: Target,
   ): ChangeSetResult => ({
     mode: 'pr',
     environments: prepared.names,
     repo: plan.repo,
     base: plan.base,
     operation,
-    fingerprint: prepared.fingerprint,
+    fingerprint: print,
     branch,
-    counts: changeSet ? counts(changeSet) : { added: 0, changed: 0, removed: 0 },
-    drift: changeSet?.drift ?? [],
+    counts: counts(changeSet),
+    drift: changeSet.drift,
     warnings,
     ...extra,
   });
@@ -407,13 +464,9 @@ async function publishPullRequest(
       );
     }
     const current = await workspace.readFiles(base, plan.path);
-    const changeSet = planChangeSet({
-      current,
-      rendered: prepared.rendered,
-      scope: scopeOf(plan.environments),
-    });
-    refuseConflicts(changeSet, options.force);
-    const description = describeChange(prepared, changeSet, branch);
+    const target = await targetFor(prepared, current, options.force);
+    const { changeSet } = target;
+    const description = describeChange(prepared, target, branch);
     const open = await host.findOpenPullRequest(branch, plan.base);
     if (open && !parseMarker(open.body) && !options.force) {
       throw new PublishRefused(
@@ -442,20 +495,20 @@ async function publishPullRequest(
         if (!options.dryRun) {
           await host.comment(
             open.number,
-            `Closing: ${plan.base} already contains this rendered state (${prepared.fingerprint}).`,
+            `Closing: ${plan.base} already contains this rendered state (${target.fingerprint}).`,
           );
           await host.updatePullRequest(open.number, { state: 'closed' });
           if (head !== undefined) await host.deleteBranch(branch);
         }
-        return done('closed', { pullRequest: { number: open.number, url: open.url } }, changeSet);
+        return done('closed', { pullRequest: { number: open.number, url: open.url } }, target);
       }
-      return done('up-to-date', {}, changeSet);
+      return done('up-to-date', {}, target);
     }
     if (!open && !options.force) {
       const rejected = (await host.findClosedPullRequests(branch, plan.base)).find(
         (closed) =>
           closed.mergedAt === undefined &&
-          parseMarker(closed.body)?.fingerprint === prepared.fingerprint,
+          parseMarker(closed.body)?.fingerprint === target.fingerprint,
       );
       if (rejected) {
         warnings.push(
@@ -464,7 +517,7 @@ async function publishPullRequest(
         return done(
           'skipped',
           { pullRequest: { number: rejected.number, url: rejected.url } },
-          changeSet,
+          target,
         );
       }
     }
@@ -472,7 +525,7 @@ async function publishPullRequest(
       return done(
         open ? 'updated' : 'would-open',
         { report: `${pullRequestTitle(description)}\n\n${diffReport(description)}` },
-        changeSet,
+        target,
       );
     }
     // The branch is rebuilt only when what it holds differs from what it should hold.
@@ -553,7 +606,7 @@ async function publishPullRequest(
         ...(headSha ? { commit: headSha } : {}),
         pullRequest: { number: pullRequest.number, url: pullRequest.url },
       },
-      changeSet,
+      target,
     );
   }
   throw new RemoteFailure(
@@ -614,8 +667,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const sourceRevision = options.sourceRevision ?? (await configurationRevision(options.configDir));
   options = { ...options, ...(sourceRevision ? { sourceRevision } : {}) };
   options.progress?.('render');
-  // The whole tree, every environment: validation sees the repository as it will be (delivery
-  // manifests name every overlay); each change set then takes only its own files.
+  // The whole tree, every environment, is validated first: a render with errors writes nothing
+  // anywhere. Each change set then takes its own files (see targetFor).
   const tree = renderTree(all);
   options.progress?.('validate');
   const validation = await validateTree(tree);
@@ -623,14 +676,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const results: ChangeSetResult[] = [];
   for (const plan of planChangeSets(selected, options)) {
     const names = plan.environments.map((environment) => environment.name);
-    const rendered = filesOf(tree, plan.environments);
-    const prepared: PreparedChangeSet = {
-      plan,
-      rendered,
-      validation,
-      fingerprint: fingerprint(rendered, names, plan.base),
-      names,
-    };
+    const prepared: PreparedChangeSet = { plan, all, tree, validation, names };
     options.progress?.(`fetch ${plan.repo}`);
     const workspace = await GitWorkspace.open({
       remote: plan.repo,

@@ -2,11 +2,15 @@
  * publish end to end against real git repositories (a bare remote in a temp folder) and, for
  * pull requests, the real Octokit client talking to the local GitHub stand-in.
  */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, GitopsGenError } from '../../src/errors.js';
 import { publish, type PublishOptions } from '../../src/publish/publish.js';
+import { validate } from '../../src/validate/index.js';
 import { git, human, humanCommit, remoteWith } from '../helpers/git.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
@@ -47,6 +51,26 @@ async function refusal(promise: Promise<unknown>): Promise<GitopsGenError> {
   );
   expect(error).toBeInstanceOf(GitopsGenError);
   return error as GitopsGenError;
+}
+
+/** Git as the human, synchronously: to race a publish from inside its progress callback. */
+function gitSync(cwd: string, ...args: string[]): void {
+  execFileSync('git', args, {
+    cwd,
+    env: { ...process.env, GIT_AUTHOR_NAME: human.name, GIT_AUTHOR_EMAIL: human.email },
+    stdio: 'ignore',
+  });
+}
+
+/** Error findings of `gitops-gen validate` on a clone's delivery folders and overlays. */
+async function validationErrors(clone: string): Promise<string[]> {
+  const report = await validate({
+    paths: ['overlays', 'argocd'].map((folder) => join(clone, folder)),
+    displayRoot: clone,
+  });
+  return report.findings
+    .filter((finding) => finding.severity === 'error')
+    .map((finding) => `${finding.file}: ${finding.message}`);
 }
 
 async function log(clone: string): Promise<string[]> {
@@ -186,6 +210,72 @@ describe('publish --mode commit', () => {
     );
     expect(error.exitCode).toBe(ExitCode.findings);
     expect(await log(clone)).toEqual(['initial']);
+  });
+
+  it('publishing one environment lists only the environments the branch holds in shared files', async () => {
+    const { remote, clone } = await remoteWith({});
+    await publish(await options(remote, { mode: 'commit', environments: ['dev'] }));
+    await git(clone, 'pull', '--quiet', 'origin', 'main');
+    const project = await readFile(join(clone, 'argocd/kustomization.yaml'), 'utf8');
+    expect(project).toContain('applications/dev.yaml');
+    expect(project).not.toContain('applications/prod.yaml');
+    expect(await validationErrors(clone)).toEqual([]);
+
+    await publish(await options(remote, { mode: 'commit', environments: ['prod'] }));
+    await git(clone, 'pull', '--quiet', 'origin', 'main');
+    const both = await readFile(join(clone, 'argocd/kustomization.yaml'), 'utf8');
+    expect(both).toMatch(/applications\/dev\.yaml[\s\S]*applications\/prod\.yaml/);
+    expect(both).not.toContain('applications/staging.yaml');
+    expect(await validationErrors(clone)).toEqual([]);
+  });
+
+  it('re-validates after a concurrent publish: a broken owned file on the new tip stops the retry', async () => {
+    const { remote, clone } = await remoteWith({});
+    await publish(await options(remote, { mode: 'commit' }));
+    // Another publisher (another gitops-gen configuration) lands a broken prod overlay between
+    // our read of main and our push: the file is owned (its sha256 is in the manifest), so it is
+    // not a hand edit, and the tree we would commit on the new tip no longer validates.
+    await git(clone, 'pull', '--quiet', 'origin', 'main');
+    const path = 'overlays/prod/kustomization.yaml';
+    const broken = (await readFile(join(clone, path), 'utf8')).replace(
+      'pod-disruption-budget.yaml',
+      'missing.yaml',
+    );
+    const manifest = JSON.parse(await readFile(join(clone, '.gitops-gen/owned.json'), 'utf8')) as {
+      files: Record<string, string>;
+    };
+    manifest.files[path] = createHash('sha256').update(broken).digest('hex');
+    let raced = false;
+    const configDir = await environments({
+      dev: 'prometheus:\n  retention: { time: 3d }\n',
+      staging: '',
+      prod: '',
+    });
+    const error = await refusal(
+      publish({
+        ...(await options(remote, { mode: 'commit', environments: ['dev'] })),
+        configDir,
+        progress: (step) => {
+          if (step !== 'commit dev' || raced) return;
+          raced = true;
+          writeFileSync(join(clone, path), broken);
+          writeFileSync(
+            join(clone, '.gitops-gen/owned.json'),
+            `${JSON.stringify(manifest, null, 2)}\n`,
+          );
+          gitSync(clone, 'commit', '--quiet', '-am', 'other publisher');
+          gitSync(clone, 'push', '--quiet', 'origin', 'main');
+        },
+      }),
+    );
+    expect(raced).toBe(true);
+    expect(error.exitCode).toBe(ExitCode.findings);
+    expect(error.message).toMatch(/the repository after this change has 1 validation error/);
+    expect(await log(clone)).toEqual([
+      'other publisher',
+      expect.stringMatching(/^chore/),
+      'initial',
+    ]);
   });
 
   it('dry run reports the change and writes nothing', async () => {
