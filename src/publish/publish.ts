@@ -35,7 +35,12 @@ import {
   type PullRequestHost,
 } from './github.js';
 import { filesOf, scopeOf } from './plan.js';
-import type { ChangeDescription, ChangeSet, FileMap } from './types.js';
+import {
+  ownershipManifestPath,
+  type ChangeDescription,
+  type ChangeSet,
+  type FileMap,
+} from './types.js';
 
 export type PublishMode = 'commit' | 'pr';
 
@@ -188,6 +193,19 @@ async function validateTree(tree: FileTree): Promise<ValidationReport> {
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether `files` (a pull-request branch) already hold what the change set writes: every file
+ * gitops-gen owns after it, the ownership manifest, and the absence of the files it removes.
+ */
+function holdsOwnFiles(files: FileMap, changeSet: ChangeSet): boolean {
+  const paths = new Set([
+    ownershipManifestPath,
+    ...Object.keys(changeSet.manifest.files),
+    ...changeSet.files.map((file) => file.path),
+  ]);
+  return [...paths].every((path) => files.get(path) === changeSet.next.get(path));
 }
 
 /** Files to write (text) and remove (null) to turn `current` into `next`. */
@@ -528,12 +546,12 @@ async function publishPullRequest(
         target,
       );
     }
-    // The branch is rebuilt only when what it holds differs from what it should hold.
+    // The branch is rebuilt only when the files gitops-gen writes differ from what they should
+    // be: commits on the base that touch other files leave the branch (and its review) alone.
     let headSha = head;
     let pushed = false;
     const branchFiles = head !== undefined ? await workspace.readFiles(head, plan.path) : undefined;
-    const upToDate =
-      branchFiles !== undefined && changesBetween(branchFiles, changeSet.next).size === 0;
+    const upToDate = branchFiles !== undefined && holdsOwnFiles(branchFiles, changeSet);
     if (!upToDate) {
       const commit = await workspace.commit({
         parent: base,
@@ -588,7 +606,10 @@ async function publishPullRequest(
         });
       }
     }
-    if (options.labels?.length) await host.addLabels(pullRequest.number, options.labels);
+    const missingLabels = (options.labels ?? []).filter(
+      (label) => !pullRequest.labels.includes(label),
+    );
+    if (missingLabels.length > 0) await host.addLabels(pullRequest.number, missingLabels);
     if (options.reviewers?.length || options.teamReviewers?.length) {
       const review = await host.requestReviewers(pullRequest.number, {
         reviewers: options.reviewers ?? [],

@@ -340,16 +340,33 @@ describe('publish --mode pr', () => {
     expect(
       (await git(clone, 'ls-remote', 'origin', 'refs/heads/gitops-gen/main/prod')).split('\t')[0],
     ).toBe(branchHead);
-    // Only the additive label call may repeat; no pull request was patched or created.
-    expect(
-      standIn
-        .writes()
-        .slice(writes)
-        .filter(
-          (request) => request.route !== 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
-        ),
-    ).toEqual([]);
+    // No write at all: no pull request patched or created, no label added again.
+    expect(standIn.writes().slice(writes)).toEqual([]);
     expect(await log(clone)).toEqual(['initial']);
+  });
+
+  it('rebuilds the branch only when the base changed the files gitops-gen writes', async () => {
+    fresh();
+    const { remote, clone } = await remoteWith({});
+    await publish(await prOptions(remote));
+    const headOf = async (): Promise<string | undefined> =>
+      (await git(clone, 'ls-remote', 'origin', 'refs/heads/gitops-gen/main/prod')).split('\t')[0];
+    const first = await headOf();
+    await humanCommit(clone, { 'docs/runbook.md': 'who to call\n' });
+    const unrelated = await publish(await prOptions(remote));
+    expect(unrelated.changeSets[0]?.operation).toBe('unchanged');
+    expect(await headOf()).toBe(first);
+
+    // dev published by commit changes the shared files and the ownership manifest on main.
+    await publish(await options(remote, { mode: 'commit', environments: ['dev'] }));
+    const related = await publish(await prOptions(remote));
+    expect(related.changeSets[0]?.operation).toBe('updated');
+    const rebuilt = await headOf();
+    expect(rebuilt).not.toBe(first);
+    await git(clone, 'fetch', '--quiet', 'origin');
+    expect((await git(clone, 'rev-parse', `${rebuilt}^`)).trim()).toBe(
+      (await git(clone, 'rev-parse', 'origin/main')).trim(),
+    );
   });
 
   it('stops when a human pushed to the PR branch, and --force replaces it', async () => {
