@@ -12,7 +12,11 @@ import { ExitCode, GitopsGenError } from '../../src/errors.js';
 import { publish, type PublishOptions } from '../../src/publish/publish.js';
 import { validate } from '../../src/validate/index.js';
 import { git, human, humanCommit, remoteWith } from '../helpers/git.js';
-import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.js';
+import {
+  githubFaults,
+  startGitHubStandIn,
+  type GitHubStandIn,
+} from '../helpers/github-stand-in.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
 const bot = { name: 'gitops-gen', email: 'gitops-gen@example.com' };
@@ -407,6 +411,44 @@ describe('publish --mode pr', () => {
     const again = await publish(await prOptions(remote));
     expect(again.changeSets[0]?.operation).toBe('skipped');
     expect(standIn.state.pulls.filter((candidate) => candidate.state === 'open')).toEqual([]);
+  });
+
+  it('a failure half way (the pull request cannot be opened) is safe to re-run: no second push', async () => {
+    fresh();
+    const { remote, clone } = await remoteWith({});
+    standIn.fault(
+      'POST /repos/{owner}/{repo}/pulls',
+      githubFaults.permission('pull_requests=write'),
+    );
+    const error = await refusal(publish(await prOptions(remote)));
+    expect(error.exitCode).toBe(ExitCode.remote);
+    expect(error.message).toMatch(/pull_requests=write|pull requests.*write/i);
+    const pushed = (
+      await git(clone, 'ls-remote', 'origin', 'refs/heads/gitops-gen/main/prod')
+    ).split('\t')[0];
+    expect(pushed).toMatch(/^[0-9a-f]{40}$/);
+    expect(standIn.state.pulls).toEqual([]);
+
+    const again = await publish(await prOptions(remote));
+    expect(again.changeSets[0]).toMatchObject({ operation: 'created', commit: pushed });
+    expect(standIn.state.pulls.filter((pull) => pull.state === 'open')).toHaveLength(1);
+  });
+
+  it('422 "A pull request already exists" (a concurrent run opened it) updates that one', async () => {
+    fresh();
+    const { remote } = await remoteWith({});
+    standIn.fault('POST /repos/{owner}/{repo}/pulls', {
+      ...githubFaults.validation('A pull request already exists for acme:gitops-gen/main/prod.'),
+      effect: (server) => {
+        server.addPull({ head: 'gitops-gen/main/prod', title: 'opened concurrently', body: '' });
+      },
+    });
+    const result = await publish(await prOptions(remote));
+    expect(result.changeSets[0]?.operation).toBe('updated');
+    const open = standIn.state.pulls.filter((pull) => pull.state === 'open');
+    expect(open).toHaveLength(1);
+    expect(open[0]?.body).toContain('<!-- gitops-gen:meta');
+    expect(open[0]?.title).not.toBe('opened concurrently');
   });
 
   it('never shows the token: not in results, errors, the request bodies or the cache repository', async () => {
