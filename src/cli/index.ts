@@ -7,14 +7,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ExitCode, GitopsGenError, formatProblem } from '../errors.js';
-import {
-  formatReport,
-  outputFormats,
-  render,
-  validate,
-  type Drift,
-  type OutputFormat,
-} from '../index.js';
+import type { Drift } from '../render/write-tree.js';
+import { formatReport, outputFormats, type OutputFormat } from '../validate/formats/index.js';
 import { addPublishCommands } from './publish-commands.js';
 import { packageVersion } from './version.js';
 
@@ -132,6 +126,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .addHelpText('after', exitCodeHelp)
     .action(async (flags: RenderFlags, command: Command) => {
       const configGiven = command.getOptionValueSource('config') === 'cli';
+      // Each command loads its stage when it runs: a cold `validate` never loads the renderer.
+      const { render } = await import('../render/render-files.js');
       const result = await render({
         configDir: resolve(io.cwd, flags.config),
         outDir: resolve(io.cwd, flags.out),
@@ -213,6 +209,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         existsSync(resolve(io.cwd, folder)),
       );
       const given = paths.length > 0 ? paths : defaults.length > 0 ? defaults : ['overlays'];
+      const { validate } = await import('../validate/index.js');
       const report = await validate({
         paths: given.map((path) => (path === '-' ? path : resolve(io.cwd, path))),
         ...(io.readStdin ? { readStdin: io.readStdin } : {}),

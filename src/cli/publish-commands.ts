@@ -5,12 +5,11 @@
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode } from '../errors.js';
-import {
-  parseAuthor,
-  publish,
-  ValidationRefused,
-  type ChangeSetResult,
-  type PublishOptions,
+import type {
+  ChangeSetResult,
+  PublishOptions,
+  PublishResult,
+  parseAuthor as ParseAuthor,
 } from '../publish/publish.js';
 import { formatReport } from '../validate/formats/index.js';
 import type { CliIo } from './index.js';
@@ -97,7 +96,11 @@ function addShared(command: Command): Command {
     .option('--json', 'print the result as JSON');
 }
 
-function toOptions(flags: PublishFlags, io: CliIo): PublishOptions {
+function toOptions(
+  flags: PublishFlags,
+  io: CliIo,
+  parseAuthor: typeof ParseAuthor,
+): PublishOptions {
   const token = flags.token ?? io.env?.GITHUB_TOKEN ?? io.env?.GH_TOKEN;
   const local = (path: string): string =>
     /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(path) ? path : resolve(io.cwd, path);
@@ -135,10 +138,18 @@ function toOptions(flags: PublishFlags, io: CliIo): PublishOptions {
   };
 }
 
-/** A refused render prints its validation report before the one-line error. */
-async function guarded<T>(io: CliIo, work: () => Promise<T>): Promise<T | undefined> {
+/**
+ * Runs publish, loading src/publish (Octokit, simple-git) only now so that `validate` and
+ * `render` start without it. A refused render prints its validation report before the error.
+ */
+async function runPublish(
+  io: CliIo,
+  flags: PublishFlags,
+  overrides: Partial<PublishOptions> = {},
+): Promise<PublishResult> {
+  const { publish, parseAuthor, ValidationRefused } = await import('../publish/publish.js');
   try {
-    return await work();
+    return await publish({ ...toOptions(flags, io, parseAuthor), ...overrides });
   } catch (error) {
     if (error instanceof ValidationRefused) {
       io.stderr(
@@ -213,8 +224,7 @@ export function addPublishCommands(
     )
     .addHelpText('after', exitCodeHelp)
     .action(async (flags: PublishFlags) => {
-      const result = await guarded(io, () => publish(toOptions(flags, io)));
-      if (!result) return;
+      const result = await runPublish(io, flags);
       if (flags.json) {
         io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         return;
@@ -232,15 +242,12 @@ export function addPublishCommands(
     )
     .addHelpText('after', exitCodeHelp)
     .action(async (flags: PublishFlags) => {
-      const options = {
-        ...toOptions(flags, io),
+      const result = await runPublish(io, flags, {
         dryRun: true,
-        mode: 'commit' as const,
+        mode: 'commit',
         overwriteDrift: true,
         force: true,
-      };
-      const result = await guarded(io, () => publish(options));
-      if (!result) return;
+      });
       if (flags.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       let changed = false;
       for (const changeSet of result.changeSets) {

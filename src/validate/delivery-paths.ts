@@ -41,7 +41,7 @@ export async function checkDeliveryPaths(
     const roots = await candidateRoots(dirname(resolve(displayRoot, reference.where.file)));
     let found = false;
     for (const root of roots) {
-      if (await kustomizationFile(join(root, folder))) {
+      if (kustomizationFile(join(root, folder))) {
         found = true;
         break;
       }

@@ -3,8 +3,9 @@
  * A folder with a kustomization is built as a whole; a folder without one is searched for
  * kustomizations and manifest files, and a kustomization that another one includes is only
  * checked through it (so a rendered tree's `base/` is checked once per overlay, not alone).
+ * Reads synchronously: many small stats and reads, each cheaper than a thread-pool round trip.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
@@ -16,24 +17,24 @@ export const kustomizationFileNames = ['kustomization.yaml', 'kustomization.yml'
 const manifestFile = /\.(ya?ml|json)$/i;
 const skippedFolders = new Set(['.git', 'node_modules', '.github']);
 
-async function kind(path: string): Promise<'file' | 'directory' | undefined> {
-  const info = await stat(path).catch(() => undefined);
+function kind(path: string): 'file' | 'directory' | undefined {
+  const info = statSync(path, { throwIfNoEntry: false });
   if (!info) return undefined;
   return info.isDirectory() ? 'directory' : 'file';
 }
 
-export async function kustomizationFile(directory: string): Promise<string | undefined> {
+export function kustomizationFile(directory: string): string | undefined {
   for (const name of kustomizationFileNames) {
-    if ((await kind(join(directory, name))) === 'file') return join(directory, name);
+    if (kind(join(directory, name)) === 'file') return join(directory, name);
   }
   return undefined;
 }
 
 /** The folders a kustomization includes through resources, bases and components. */
-async function includedFolders(directory: string, file: string): Promise<string[]> {
+function includedFolders(directory: string, file: string): string[] {
   let data: unknown;
   try {
-    data = parse(await readFile(file, 'utf8'));
+    data = parse(readFileSync(file, 'utf8'));
   } catch {
     return [];
   }
@@ -48,7 +49,7 @@ async function includedFolders(directory: string, file: string): Promise<string[
   const folders: string[] = [];
   for (const entry of entries) {
     const path = resolve(directory, entry);
-    if ((await kind(path)) === 'directory') folders.push(path);
+    if (kind(path) === 'directory') folders.push(path);
   }
   return folders;
 }
@@ -58,12 +59,12 @@ async function walk(
   found: { kustomizations: string[]; files: string[] },
   insideKustomization = false,
 ): Promise<void> {
-  const own = (await kustomizationFile(directory)) !== undefined;
+  const own = kustomizationFile(directory) !== undefined;
   if (own) found.kustomizations.push(directory);
   // Below a kustomization, loose files are its patches and generator inputs, not manifests;
   // only nested kustomizations (a bootstrap/ folder) are sources of their own.
   const onlyKustomizations = insideKustomization || own;
-  const entries = await readdir(directory, { withFileTypes: true });
+  const entries = readdirSync(directory, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const path = join(directory, entry.name);
@@ -83,7 +84,7 @@ export async function resolveInputs(paths: readonly string[]): Promise<InputSour
       sources.push({ kind: 'stdin' });
       continue;
     }
-    const type = await kind(path);
+    const type = kind(path);
     if (type === undefined) {
       throw new UsageError(
         `no such file or folder: ${path}`,
@@ -98,8 +99,8 @@ export async function resolveInputs(paths: readonly string[]): Promise<InputSour
     await walk(path, found);
     const included = new Set<string>();
     for (const directory of found.kustomizations) {
-      const file = await kustomizationFile(directory);
-      if (file) for (const folder of await includedFolders(directory, file)) included.add(folder);
+      const file = kustomizationFile(directory);
+      if (file) for (const folder of includedFolders(directory, file)) included.add(folder);
     }
     for (const directory of found.kustomizations) {
       if (!included.has(resolve(directory))) sources.push({ kind: 'kustomization', directory });

@@ -1,0 +1,44 @@
+/**
+ * The `render` command as a library call: environment files -> the GitOps tree, written to a
+ * folder or compared with it. Kept apart from src/index.ts so that the CLI loads only what a
+ * command needs.
+ */
+import { loadEnvironments, selectEnvironments, type EnvironmentConfig } from '../config/index.js';
+import { ownedFolders, renderTree, type FileTree } from './index.js';
+import { compareTree, writeTree, type Drift } from './write-tree.js';
+
+export interface RenderOptions {
+  /** Folder of `<env>.yaml` files; the built-in dev, staging and prod when it does not exist. */
+  configDir: string;
+  /** Root of the GitOps tree: `base/` and `overlays/` are written below it. */
+  outDir: string;
+  /** Only these environments (all when empty). */
+  environments?: readonly string[];
+  /** Compare instead of writing. */
+  check?: boolean;
+  /** Fail when the config folder is missing instead of using the built-in environments. */
+  configDirRequired?: boolean;
+}
+
+export interface RenderResult {
+  environments: EnvironmentConfig[];
+  tree: FileTree;
+  /** With `check`: how the folder differs from the tree; otherwise: what was written. */
+  drift: Drift[];
+}
+
+export async function render(options: RenderOptions): Promise<RenderResult> {
+  const only = options.environments ?? [];
+  // Every environment: delivery manifests (one AppProject, one cluster folder) cover them all.
+  const all = await loadEnvironments({
+    configDir: options.configDir,
+    configDirRequired: options.configDirRequired,
+  });
+  const environments = selectEnvironments(all, only);
+  const tree = renderTree(all, environments);
+  const owned = ownedFolders(environments, only.length === 0);
+  const drift = options.check
+    ? await compareTree(options.outDir, tree, owned)
+    : await writeTree(options.outDir, tree, owned);
+  return { environments, tree, drift };
+}
