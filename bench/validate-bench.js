@@ -1,6 +1,6 @@
 // Validate benchmark: throughput on a generated corpus, the cost over bare YAML parsing, peak
 // memory, cold CLI wall time, and render + validate against `kubectl kustomize` side by side.
-// Usage: npm run bench   (or node bench/validate-bench.js --copies 160)
+// Usage: npm run bench   (or node bench/validate-bench.js --resources 18200 --runs 5)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +13,12 @@ import { validate } from '../dist/index.js';
 import { kubernetesSchema } from '../dist/validate/kube-yaml.js';
 
 const { values } = parseArgs({
-  options: { copies: { type: 'string', default: '160' }, runs: { type: 'string', default: '5' } },
+  options: {
+    // The issue asks for at least 18,000 resources; the overlays are copied until there are.
+    resources: { type: 'string', default: '18200' },
+    runs: { type: 'string', default: '5' },
+  },
 });
-const copies = Number(values.copies);
 const runs = Number(values.runs);
 const root = join(import.meta.dirname, '..');
 const cli = join(root, 'bin', 'gitops-gen.js');
@@ -31,6 +34,7 @@ const objects = ['dev', 'staging', 'prod'].flatMap((environment) =>
     }),
   ).map((document) => document.toJS()),
 );
+const copies = Math.ceil(Number(values.resources) / objects.length);
 const documents = [];
 for (let copy = 0; copy < copies; copy++) {
   for (const object of objects) {
