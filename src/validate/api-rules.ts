@@ -600,17 +600,21 @@ export function checkApiRules(resource: ManifestResource): Finding[] {
   return context.findings;
 }
 
-/** The same group/kind/namespace/name twice in one set of objects. */
-export function checkDuplicates(resources: readonly ManifestResource[]): Finding[] {
-  const seen = new Map<string, ManifestResource>();
-  const findings: Finding[] = [];
-  for (const resource of resources) {
+/**
+ * The same group/kind/namespace/name twice in one set of objects, found as the objects are
+ * read: only the key and the place of the first of each are kept, not the object.
+ */
+export class DuplicateObjects {
+  private readonly seen = new Map<string, { file: string; document: number }>();
+
+  /** Findings for `resource` when an object with its key was seen before. */
+  see(resource: ManifestResource): Finding[] {
     const group = resource.id.apiVersion.includes('/') ? resource.id.apiVersion.split('/')[0] : '';
     const key = `${group ?? ''}/${resource.id.kind}/${resource.id.namespace ?? ''}/${resource.id.name}`;
-    const first = seen.get(key);
+    const first = this.seen.get(key);
     if (!first) {
-      seen.set(key, resource);
-      continue;
+      this.seen.set(key, { file: resource.file, document: resource.document });
+      return [];
     }
     const context = new RuleContext(resource);
     context.report(
@@ -618,7 +622,6 @@ export function checkDuplicates(resources: readonly ManifestResource[]): Finding
       ['metadata', 'name'],
       `${resource.id.kind} "${resource.id.name}" appears twice (also in ${first.file}, document ${first.document + 1}); the second would overwrite the first`,
     );
-    findings.push(...context.findings);
+    return context.findings;
   }
-  return findings;
 }

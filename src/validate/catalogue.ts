@@ -202,6 +202,42 @@ export function checkQueries(uses: readonly QueryUse[], allJobs: readonly Scrape
   return findings;
 }
 
+/**
+ * checkQueries as a source is read. More jobs only add metrics and job names, so a query with
+ * no problem against the jobs seen so far has none at the end: it is dropped at once, and only
+ * the others (and every query met before the first job) wait, with the objects they point at.
+ */
+export class QueryCrossCheck {
+  private readonly jobs = new Map<string, ScrapeJob>();
+  private readonly clean = new Set<string>();
+  /** Expressions with problems, and how many jobs there were when they were checked. */
+  private readonly unresolved = new Map<string, number>();
+  private readonly waiting: QueryUse[] = [];
+
+  addJobs(jobs: readonly ScrapeJob[]): void {
+    for (const job of jobs) if (!this.jobs.has(job.name)) this.jobs.set(job.name, job);
+  }
+
+  add(uses: readonly QueryUse[]): void {
+    const jobs = [...this.jobs.values()];
+    for (const use of uses) {
+      if (this.clean.has(use.expr)) continue;
+      if (jobs.length > 0 && this.unresolved.get(use.expr) !== jobs.length) {
+        if (problemsOf(use.expr, jobs).length === 0) {
+          this.clean.add(use.expr);
+          continue;
+        }
+        this.unresolved.set(use.expr, jobs.length);
+      }
+      this.waiting.push(use);
+    }
+  }
+
+  findings(): Finding[] {
+    return checkQueries(this.waiting, [...this.jobs.values()]);
+  }
+}
+
 function selectorMatches(selector: unknown, labels: Json): boolean {
   if (!isRecord(selector)) return true;
   const matchLabels = isRecord(selector.matchLabels) ? selector.matchLabels : {};

@@ -4,10 +4,12 @@
  * Splits multi-document files, drops empty and comment-only documents, flattens `List` kinds,
  * and keeps a way back from any path to its line and column. Pure.
  */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { offsetOfPath } from '../yaml-locate.js';
 import { formatPath, type Finding, type ResourceId } from './findings.js';
-import { loadChunk, splitDocuments, type YamlChunk } from './kube-yaml.js';
+import { loadChunk, splitDocumentStream, splitDocuments, type YamlChunk } from './kube-yaml.js';
 
 export type Path = readonly (string | number)[];
 
@@ -109,11 +111,56 @@ export function* manifestStream(
   text: string,
   findings: Finding[],
 ): Generator<ManifestResource> {
-  const chunks = splitDocuments(text);
-  for (let index = 0; index < chunks.length; index++) {
-    const chunk = chunks[index];
-    if (chunk) yield* documentResources(file, index, chunk, findings);
+  yield* chunkResources(file, splitDocuments(text), findings);
+}
+
+/** Blocks of a file read from an open descriptor, decoded as UTF-8; closes it at the end. */
+function* fileBlocks(descriptor: number): Generator<string> {
+  const buffer = Buffer.alloc(1 << 20);
+  const decoder = new StringDecoder('utf8');
+  try {
+    for (;;) {
+      const read = readSync(descriptor, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      yield decoder.write(buffer.subarray(0, read));
+    }
+    yield decoder.end();
+  } finally {
+    closeSync(descriptor);
   }
+}
+
+/**
+ * manifestStream over a file read a megabyte at a time: a large file is never held whole, and
+ * what the pipeline keeps of an object (its id) does not pin the file's text in memory. The
+ * file is opened when reading starts, so that thousands of files never hold thousands of
+ * descriptors.
+ */
+export function* manifestFileStream(
+  path: string,
+  file: string,
+  findings: Finding[],
+): Generator<ManifestResource> {
+  const blocks = fileBlocks(openSync(path, 'r'));
+  yield* chunkResources(file, splitDocumentStream(blocks), findings);
+}
+
+function* chunkResources(
+  file: string,
+  chunks: Iterable<YamlChunk>,
+  findings: Finding[],
+): Generator<ManifestResource> {
+  let index = 0;
+  for (const chunk of chunks) yield* documentResources(file, index++, chunk, findings);
+}
+
+/**
+ * A copy of a string that shares no memory with the text it was cut from. V8 keeps substrings
+ * of 13 characters and more as views of their parent, so an id kept for the report would keep
+ * a whole file's text alive.
+ */
+export function detached(text: string): string {
+  return text.length < 13 ? text : (' ' + text).slice(1);
 }
 
 function* documentResources(
@@ -179,11 +226,14 @@ function* documentResources(
         return;
       }
       const metadata = isRecord(object.metadata) ? object.metadata : {};
+      // The id outlives the object (the report lists every resource): detached strings.
       const id: ResourceId = {
-        apiVersion: object.apiVersion as string,
-        kind: object.kind as string,
-        name: typeof metadata.name === 'string' ? metadata.name : '',
-        ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+        apiVersion: detached(object.apiVersion as string),
+        kind: detached(object.kind as string),
+        name: typeof metadata.name === 'string' ? detached(metadata.name) : '',
+        ...(typeof metadata.namespace === 'string'
+          ? { namespace: detached(metadata.namespace) }
+          : {}),
       };
       if (isListKind(id) && Array.isArray(object.items)) {
         object.items.forEach((item: unknown, itemIndex) => {

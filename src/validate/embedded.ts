@@ -6,7 +6,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { loadChunk } from './kube-yaml.js';
 import { offsetOfPath } from '../yaml-locate.js';
-import type { ManifestResource } from './documents.js';
+import { detached, type ManifestResource } from './documents.js';
 import type { Finding } from './findings.js';
 import { isRecord } from './object-paths.js';
 import type { ContentSource, EmbeddedFile } from './pipeline.js';
@@ -32,15 +32,32 @@ interface ParsedText {
  * Parses embedded text for its value (JSON.parse or js-yaml: fast); positions come from the
  * `yaml` package, and only when a finding asks for one.
  */
-/** Values of recent texts: overlays of one base embed the same files (read-only use). */
-const recentValues = new Map<string, unknown>();
+/**
+ * Values of recent texts by ConfigMap key: overlays of one base embed the same files (read-only
+ * use). A text is parsed from a copy of its own, so that neither it nor its value pins the
+ * document (or the block of a large file) it was cut from.
+ */
+const recentValues = new Map<string, Map<string, unknown>>();
+let recentCount = 0;
 const recentValuesLimit = 256;
 
 function parseText(key: string, text: string): ParsedText {
-  const result = parseTextUncached(key, text, recentValues.get(`${key}\u0000${text}`));
-  if (!result.error && !recentValues.has(`${key}\u0000${text}`)) {
-    if (recentValues.size >= recentValuesLimit) recentValues.clear();
-    recentValues.set(`${key}\u0000${text}`, result.data);
+  const known = recentValues.get(key)?.get(text);
+  if (known !== undefined) return parseTextUncached(key, text, known);
+  const own = detached(text);
+  const result = parseTextUncached(key, own, undefined);
+  if (!result.error) {
+    if (recentCount >= recentValuesLimit) {
+      recentValues.clear();
+      recentCount = 0;
+    }
+    let values = recentValues.get(key);
+    if (!values) {
+      values = new Map();
+      recentValues.set(detached(key), values);
+    }
+    values.set(own, result.data);
+    recentCount++;
   }
   return result;
 }

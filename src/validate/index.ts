@@ -4,10 +4,9 @@
  * built-in schemas and the Prometheus and Grafana content checks. The file system is touched
  * only here and in inputs.ts; everything downstream is pure.
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { UsageError } from '../errors.js';
-import { manifestStream, type ManifestResource } from './documents.js';
+import { manifestFileStream, manifestStream, type ManifestResource } from './documents.js';
 import { builtInContentCheckers } from './content.js';
 import { checkDeliveryPaths } from './delivery-paths.js';
 import { embeddedFilesOf, type GeneratedFile } from './embedded.js';
@@ -135,7 +134,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       if (!options.readStdin) throw new UsageError('standard input is not available here');
       sources.push(fromText('<stdin>', await options.readStdin()));
     } else if (input.kind === 'file') {
-      sources.push(fromText(display(input.path), await readFile(input.path, 'utf8')));
+      const findings: Finding[] = [];
+      sources.push({
+        resources: manifestFileStream(input.path, display(input.path), findings),
+        findings,
+        embeddedOf: (resource) => embeddedFilesOf(resource),
+      });
     } else {
       const built = await (options.kustomize ?? kustomizeBuilder())(input.directory, display);
       sources.push({
@@ -146,7 +150,10 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     }
   }
   const strict = options.strict ?? true;
-  const builtIn = new SchemaValidator({ bundles: usesBuiltIn ? loadSchemaBundles() : [], strict });
+  const builtIn = new SchemaValidator({
+    bundles: usesBuiltIn ? () => loadSchemaBundles() : [],
+    strict,
+  });
   const schemas =
     locations.length === 1 && usesBuiltIn
       ? builtIn

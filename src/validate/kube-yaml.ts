@@ -111,6 +111,11 @@ export interface YamlChunk {
  * inside a document). Text after `---` on the same line (`--- |`) starts its document.
  */
 export function splitDocuments(text: string): YamlChunk[] {
+  return splitCounting(text).chunks;
+}
+
+/** splitDocuments, and the number of newlines in the text. */
+function splitCounting(text: string): { chunks: YamlChunk[]; lines: number } {
   const chunks: YamlChunk[] = [];
   const marker = /^(?:(---)(?=[ \t\r]|$)|\.\.\.(?=[ \t\r]*$))/gm;
   let line = 0; // line of `position`
@@ -150,7 +155,50 @@ export function splitDocuments(text: string): YamlChunk[] {
     }
   }
   flush(text.length);
-  return chunks;
+  return { chunks, lines: lineAt(text.length + 1) };
+}
+
+/**
+ * Where a stream can be cut so that both sides split into the same documents as the whole: the
+ * start of the last `---` or `...` line that is complete (its newline read). 0 when none.
+ * Lines that end at or before `checked` were looked at before: a document longer than a block
+ * is not scanned again for each block.
+ */
+function lastCut(text: string, checked: number): number {
+  let from = text.lastIndexOf('\n'); // a marker line must end before the last newline
+  while (from > checked) {
+    const start = from === 0 ? 0 : text.lastIndexOf('\n', from - 1) + 1;
+    const line = text.slice(start, from);
+    if (/^(?:---(?:[ \t\r].*)?|\.\.\.[ \t\r]*)$/.test(line) && start > 0) return start;
+    from = start - 1;
+  }
+  return 0;
+}
+
+/**
+ * splitDocuments over a stream of text blocks (a large file read piece by piece): the same
+ * documents, while holding only the blocks' text not yet split.
+ */
+export function* splitDocumentStream(blocks: Iterable<string>): Generator<YamlChunk> {
+  let pending = '';
+  let lineOffset = 0;
+  const split = function* (text: string): Generator<YamlChunk> {
+    const { chunks, lines } = splitCounting(text);
+    for (const chunk of chunks) {
+      yield { text: chunk.text, lineOffset: chunk.lineOffset + lineOffset };
+    }
+    lineOffset += lines;
+  };
+  for (const block of blocks) {
+    const checked = pending.lastIndexOf('\n');
+    pending += block;
+    const cut = lastCut(pending, checked);
+    if (cut === 0) continue;
+    const head = pending.slice(0, cut);
+    pending = pending.slice(cut);
+    yield* split(head);
+  }
+  yield* split(pending);
 }
 
 export type ChunkResult =

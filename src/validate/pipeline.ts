@@ -4,15 +4,9 @@
  * report. Everything it needs from outside (schemas, content checkers) comes in as ports, so
  * it is pure and testable without files.
  */
-import { checkApiRules, checkDuplicates } from './api-rules.js';
-import {
-  checkMonitors,
-  checkQueries,
-  scrapeJobs,
-  type QueryUse,
-  type ScrapeJob,
-} from './catalogue.js';
-import type { ManifestResource, Path, Position } from './documents.js';
+import { checkApiRules, DuplicateObjects } from './api-rules.js';
+import { checkMonitors, QueryCrossCheck, scrapeJobs, type QueryUse } from './catalogue.js';
+import { detached, type ManifestResource, type Path, type Position } from './documents.js';
 import {
   buildReport,
   formatPath,
@@ -21,7 +15,8 @@ import {
   type ValidationReport,
 } from './findings.js';
 import { asArray, isRecord } from './object-paths.js';
-import { checkLifecycleExposure, checkResourcePolicies } from './policy.js';
+import { referencedDatasourceUids } from './grafana/index.js';
+import { checkLifecycleExposure, checkResourcePolicies, enablesLifecycle } from './policy.js';
 import { checkSchema, type SchemaLookup } from './schema-check.js';
 
 /** Where embedded content (a file inside a ConfigMap) came from, for locating its findings. */
@@ -40,7 +35,7 @@ export interface ContentCheckers {
   dashboard(
     dashboard: unknown,
     source: ContentSource,
-    options: { datasourceUids: string[] },
+    options: { datasourceUids: readonly string[] },
   ): Finding[];
   datasources(provisioning: unknown, source: ContentSource): Finding[];
   configMapSize(bytes: number, source: ContentSource): Finding[];
@@ -83,19 +78,43 @@ const datasourcesKey = /datasources?\.ya?ml$/;
  * same rules and dashboards: a clean text stays clean (the checks are pure), so it is checked
  * once; a text with findings is checked again for each place, because findings are located.
  */
-const cleanTexts = new Set<string>();
+const cleanTexts = new Map<string, Set<string>>();
+let cleanCount = 0;
 const cleanTextsLimit = 1024;
+
+function isClean(check: string, text: string): boolean {
+  return cleanTexts.get(check)?.has(text) ?? false;
+}
+
+/** Remembers a clean text, as a copy: a cut of a large file would pin the file's text. */
+function markClean(check: string, text: string): void {
+  if (cleanCount >= cleanTextsLimit) {
+    cleanTexts.clear();
+    cleanCount = 0;
+  }
+  let texts = cleanTexts.get(check);
+  if (!texts) {
+    texts = new Set();
+    cleanTexts.set(check, texts);
+  }
+  texts.add(detached(text));
+  cleanCount++;
+}
+
+function isDashboard(file: EmbeddedFile): boolean {
+  return dashboardKey.test(file.key) && isRecord(file.data) && 'panels' in file.data;
+}
 
 function embeddedChecks(
   resource: ManifestResource,
   files: readonly EmbeddedFile[],
   content: ContentCheckers,
-  datasourceUids: string[],
+  datasourceUids: readonly string[],
 ): Finding[] {
   const findings: Finding[] = [];
   for (const file of files) {
-    const cacheKey = `${file.key}\u0000${datasourceUids.join(',')}\u0000${file.text}`;
-    if (cleanTexts.has(cacheKey)) continue;
+    const check = `${file.key}\u0000${datasourceUids.join(',')}`;
+    if (isClean(check, file.text)) continue;
     const before = findings.length;
     if (prometheusConfigKey.test(file.key)) {
       findings.push(...content.prometheusConfig(file.data, file.source));
@@ -106,13 +125,10 @@ function embeddedChecks(
       (isRecord(file.data) && Array.isArray(file.data.groups))
     ) {
       findings.push(...content.ruleGroups(file.data, file.source));
-    } else if (dashboardKey.test(file.key) && isRecord(file.data) && 'panels' in file.data) {
+    } else if (isDashboard(file)) {
       findings.push(...content.dashboard(file.data, file.source, { datasourceUids }));
     }
-    if (findings.length === before) {
-      if (cleanTexts.size >= cleanTextsLimit) cleanTexts.clear();
-      cleanTexts.add(cacheKey);
-    }
+    if (findings.length === before) markClean(check, file.text);
   }
   return findings.map((finding) => ({ ...finding, resource: finding.resource ?? resource.id }));
 }
@@ -248,9 +264,7 @@ function panelQueries(
   return uses;
 }
 
-/** Kinds whose objects cross-checks read (selectors, labels, args); others are kept as stubs. */
-const crossCheckedKinds = new Set([
-  'Service',
+const workloadKinds = new Set([
   'Pod',
   'Deployment',
   'StatefulSet',
@@ -259,17 +273,41 @@ const crossCheckedKinds = new Set([
   'ReplicationController',
   'Job',
   'CronJob',
-  'ServiceMonitor',
-  'PodMonitor',
 ]);
 
-/** What a resource leaves behind once checked: all of it for cross-checked kinds, else its id. */
-function retained(resource: ManifestResource): ManifestResource {
-  if (crossCheckedKinds.has(resource.id.kind)) return resource;
-  const { apiVersion, kind, name, namespace } = resource.id;
+const noPosition = (): undefined => undefined;
+
+/**
+ * What the end-of-source cross-checks keep of a resource, so that a large source is never held
+ * whole: monitors, and workloads with a finding to locate (the lifecycle flag), whole; Services
+ * and other workloads as the labels, selectors and type those checks read, copied so that they
+ * pin no source text; anything else not at all.
+ */
+function retained(resource: ManifestResource): ManifestResource | undefined {
+  const { kind } = resource.id;
+  if (kind === 'ServiceMonitor' || kind === 'PodMonitor') return resource;
+  if (kind !== 'Service' && !workloadKinds.has(kind)) return undefined;
+  if (workloadKinds.has(kind) && enablesLifecycle(resource)) {
+    return resource;
+  }
+  const object = resource.object;
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const spec = isRecord(object.spec) ? object.spec : {};
+  const template = isRecord(spec.template) ? spec.template : {};
+  const templateMetadata = isRecord(template.metadata) ? template.metadata : {};
+  const summary = {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: { labels: metadata.labels },
+    spec:
+      kind === 'Service'
+        ? { type: spec.type, selector: spec.selector }
+        : { template: { metadata: { labels: templateMetadata.labels } } },
+  };
   return {
     ...resource,
-    object: { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } },
+    object: JSON.parse(JSON.stringify(summary)) as Record<string, unknown>,
+    locate: noPosition,
   };
 }
 
@@ -354,8 +392,9 @@ function deliveryReferences(resource: ManifestResource): DeliveryReference[] {
 
 /**
  * One pass over each source's objects, which may be produced lazily: per-object checks run as
- * each arrives, and only what the cross-checks need stays in memory (ids, the objects of
- * cross-checked kinds, scrape jobs, queries, dashboards awaiting the datasources they name).
+ * each arrives, and only what the cross-checks need stays in memory (ids, summaries of Services
+ * and workloads, scrape jobs, queries with problems so far, dashboards awaiting the datasources
+ * they name), with no string that pins the text of a large file.
  */
 export async function runPipeline(
   sources: readonly SourceObjects[],
@@ -366,13 +405,20 @@ export async function runPipeline(
   const findings: Finding[] = [];
   const ruleFiles: RuleFile[] = [];
   const references: DeliveryReference[] = [];
+  // promtool runs once per distinct rule file: the first place of each is kept.
+  const ruleFileKeys = new Set<string>();
+  const addRuleFile = (key: string, file: RuleFile): void => {
+    if (ruleFileKeys.has(key)) return;
+    ruleFileKeys.add(detached(key));
+    ruleFiles.push(file);
+  };
   for (const source of sources) {
     const checked: ManifestResource[] = [];
-    const jobs: ScrapeJob[] = [];
-    const queries: QueryUse[] = [];
+    const duplicates = new DuplicateObjects();
+    const queries = new QueryCrossCheck();
     const datasourceUids: string[] = [];
-    // Dashboards are checked last: the datasources they reference may come after them.
-    const dashboards: { resource: ManifestResource; file: EmbeddedFile }[] = [];
+    // Dashboards that name a datasource not provisioned yet wait: it may come later.
+    const waitingDashboards: { resource: ManifestResource; file: EmbeddedFile }[] = [];
     for (const resource of source.resources) {
       const result: ResourceResult = {
         resource: resource.id,
@@ -419,30 +465,41 @@ export async function runPipeline(
         schema.status === 'checked' ? schema.findings.map((item) => item.path) : [],
       );
       findings.push(...checkApiRules(resource).filter((item) => !schemaPaths.has(item.path)));
+      findings.push(...duplicates.see(resource));
       findings.push(...checkResourcePolicies(resource, { disabled: options.disabledChecks ?? [] }));
       const embedded = source.embeddedOf?.(resource) ?? { files: [], findings: [] };
       findings.push(...embedded.findings);
+      // Jobs and datasources first: the rules and dashboards beside them may use them.
       for (const file of embedded.files) {
-        if (prometheusConfigKey.test(file.key)) jobs.push(...scrapeJobs(file.data));
-        else if (datasourcesKey.test(file.key)) datasourceUids.push(...provisionedUids([file]));
-        else if (
-          rulesKey.test(file.key) ||
-          (isRecord(file.data) && Array.isArray(file.data.groups))
-        ) {
-          queries.push(...ruleQueries(file.data, file.source, resource));
-          ruleFiles.push({ value: file.data, source: { ...file.source, resource: resource.id } });
-        } else if (dashboardKey.test(file.key)) {
-          queries.push(...panelQueries(file.data, file.source, resource));
+        if (prometheusConfigKey.test(file.key)) queries.addJobs(scrapeJobs(file.data));
+        else if (datasourcesKey.test(file.key)) {
+          for (const uid of provisionedUids([file])) {
+            if (!datasourceUids.includes(uid)) datasourceUids.push(detached(uid));
+          }
         }
-        if (dashboardKey.test(file.key) && isRecord(file.data) && 'panels' in file.data) {
-          dashboards.push({ resource: retained(resource), file });
+      }
+      for (const file of embedded.files) {
+        if (prometheusConfigKey.test(file.key) || datasourcesKey.test(file.key)) continue;
+        if (rulesKey.test(file.key) || (isRecord(file.data) && Array.isArray(file.data.groups))) {
+          queries.add(ruleQueries(file.data, file.source, resource));
+          addRuleFile(file.text, {
+            value: file.data,
+            source: { ...file.source, resource: resource.id },
+          });
+        } else if (dashboardKey.test(file.key)) {
+          queries.add(panelQueries(file.data, file.source, resource));
         }
       }
       if (options.content) {
-        const notDashboards = embedded.files.filter(
-          (file) => !(dashboardKey.test(file.key) && isRecord(file.data) && 'panels' in file.data),
-        );
-        findings.push(...embeddedChecks(resource, notDashboards, options.content, []));
+        const now = embedded.files.filter((file) => {
+          if (!isDashboard(file)) return true;
+          const known = [...referencedDatasourceUids(file.data)].every((uid) =>
+            datasourceUids.includes(uid),
+          );
+          if (!known) waitingDashboards.push({ resource, file });
+          return known;
+        });
+        findings.push(...embeddedChecks(resource, now, options.content, datasourceUids));
       }
       if (resource.id.kind === 'PrometheusRule' && isRecord(resource.object.spec)) {
         const ruleSource: ContentSource = {
@@ -454,8 +511,11 @@ export async function runPipeline(
         };
         if (options.content)
           findings.push(...options.content.ruleGroups(resource.object.spec, ruleSource));
-        queries.push(...ruleQueries(resource.object.spec, ruleSource, resource));
-        ruleFiles.push({ value: resource.object.spec, source: ruleSource });
+        queries.add(ruleQueries(resource.object.spec, ruleSource, resource));
+        addRuleFile(JSON.stringify(resource.object.spec), {
+          value: resource.object.spec,
+          source: ruleSource,
+        });
       }
       if (options.content && resource.id.kind === 'ConfigMap') {
         findings.push(
@@ -468,19 +528,19 @@ export async function runPipeline(
         );
       }
       references.push(...deliveryReferences(resource));
-      checked.push(retained(resource));
+      const kept = retained(resource);
+      if (kept) checked.push(kept);
       results.push(result);
     }
     // Problems met while reading or building, complete once the objects have been read.
     findings.push(...source.findings);
     if (options.content) {
-      for (const { resource, file } of dashboards) {
+      for (const { resource, file } of waitingDashboards) {
         findings.push(...embeddedChecks(resource, [file], options.content, datasourceUids));
       }
     }
-    findings.push(...checkQueries(queries, jobs));
+    findings.push(...queries.findings());
     findings.push(...checkMonitors(checked));
-    findings.push(...checkDuplicates(checked));
     findings.push(...checkLifecycleExposure(checked, options.disabledChecks ?? []));
   }
   return { report: buildReport(results, findings), ruleFiles, deliveryReferences: references };

@@ -313,6 +313,15 @@ function checkApplySize(context: PolicyContext): void {
   }
 }
 
+const lifecycleFlag = '--web.enable-lifecycle';
+
+/** Whether a container of this workload starts Prometheus with its lifecycle API on. */
+export function enablesLifecycle(resource: ManifestResource): boolean {
+  return containersOf(resource.id.kind, resource.object).some(({ container }) =>
+    asArray(container.args).includes(lifecycleFlag),
+  );
+}
+
 /** Prometheus pods started with --web.enable-lifecycle behind a NodePort or LoadBalancer. */
 export function checkLifecycleExposure(
   resources: readonly ManifestResource[],
@@ -330,7 +339,8 @@ export function checkLifecycleExposure(
   const findings: Finding[] = [];
   for (const resource of resources) {
     const podPath = podSpecPaths[resource.id.kind];
-    if (!podPath) continue;
+    // The flag first: it is rare, and matching every workload against every Service is not.
+    if (!podPath || !enablesLifecycle(resource)) continue;
     const templateLabels = reach(resource.object, [
       ...podPath.slice(0, -1),
       'metadata',
@@ -350,7 +360,7 @@ export function checkLifecycleExposure(
     const context = new PolicyContext(resource, disabled);
     for (const { path, container } of containersOf(resource.id.kind, resource.object)) {
       const args = asArray(container.args);
-      const index = args.indexOf('--web.enable-lifecycle');
+      const index = args.indexOf(lifecycleFlag);
       if (index >= 0) {
         context.report(
           policyChecks.lifecycleNotExposed,

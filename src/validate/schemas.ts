@@ -36,7 +36,11 @@ export interface SchemaValidatorOptions {
   /** Keep generated source so that standaloneModule() can write precompiled validators. */
   forStandalone?: boolean;
 
-  bundles: readonly SchemaBundle[];
+  /**
+   * The bundles, or a function that reads them: called only when a kind has no precompiled
+   * validator (or a hint needs the schema), so that a run over precompiled kinds skips it.
+   */
+  bundles: readonly SchemaBundle[] | (() => readonly SchemaBundle[]);
   /** Reject fields that the schema does not know (kubectl's `--validate=strict`). */
   strict: boolean;
 }
@@ -143,22 +147,17 @@ interface KindEntry {
 
 export class SchemaValidator {
   private readonly ajv: Ajv;
-  private readonly bundles: readonly SchemaBundle[];
+  private readonly loadBundles: () => readonly SchemaBundle[];
+  private loaded: { bundles: readonly SchemaBundle[]; kinds: Map<string, KindEntry> } | undefined;
   private readonly strict: boolean;
-  private readonly kinds = new Map<string, KindEntry>();
   private readonly added = new Set<number>();
   private readonly compiled = new Map<string, ValidateFunction>();
   private precompiledIndex: Partial<Record<string, string>> | undefined;
 
   constructor(options: SchemaValidatorOptions) {
-    this.bundles = options.bundles;
+    const { bundles } = options;
+    this.loadBundles = typeof bundles === 'function' ? bundles : () => bundles;
     this.strict = options.strict;
-    // The first bundle that knows a kind wins.
-    this.bundles.forEach((bundle, index) => {
-      for (const [key, definition] of Object.entries(bundle.kinds)) {
-        if (!this.kinds.has(key)) this.kinds.set(key, { bundle: index, definition });
-      }
-    });
     this.ajv = new Ajv({
       allErrors: true,
       // Errors carry their schema, so an unknown field can suggest the closest known one.
@@ -180,7 +179,31 @@ export class SchemaValidator {
     }
   }
 
+  private get bundles(): readonly SchemaBundle[] {
+    return this.load().bundles;
+  }
+
+  private get kinds(): Map<string, KindEntry> {
+    return this.load().kinds;
+  }
+
+  private load(): { bundles: readonly SchemaBundle[]; kinds: Map<string, KindEntry> } {
+    if (!this.loaded) {
+      const bundles = this.loadBundles();
+      const kinds = new Map<string, KindEntry>();
+      // The first bundle that knows a kind wins.
+      bundles.forEach((bundle, index) => {
+        for (const [key, definition] of Object.entries(bundle.kinds)) {
+          if (!kinds.has(key)) kinds.set(key, { bundle: index, definition });
+        }
+      });
+      this.loaded = { bundles, kinds };
+    }
+    return this.loaded;
+  }
+
   hasKind(apiVersion: string, kind: string): boolean {
+    if (this.compiled.has(`${apiVersion}/${kind}`)) return true;
     return this.kinds.has(`${apiVersion}/${kind}`);
   }
 

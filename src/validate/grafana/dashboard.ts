@@ -40,6 +40,35 @@ interface Context {
   hasInputs: boolean;
 }
 
+/**
+ * The datasource uids a dashboard names (anywhere: panels, targets, variables, annotations),
+ * leaving out Grafana's own and variables. A cheap walk: callers use it to tell whether the
+ * provisioned datasources they know of already cover a dashboard.
+ */
+export function referencedDatasourceUids(dashboard: unknown): Set<string> {
+  const uids = new Set<string>();
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 64) return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+      return;
+    }
+    if (!isRecord(value)) return;
+    for (const [key, child] of Object.entries(value)) {
+      if (key === 'datasource') {
+        const uid = isRecord(child) ? child.uid : child;
+        if (typeof uid === 'string' && uid !== '' && !builtinDatasources.has(uid)) {
+          if (!uid.startsWith('$') && !uid.startsWith('[[')) uids.add(uid);
+        }
+      } else {
+        visit(child, depth + 1);
+      }
+    }
+  };
+  visit(dashboard, 0);
+  return uids;
+}
+
 /** `$ds`, `${ds}`, `[[ds]]` -> `ds`. */
 function variableName(text: string): string | undefined {
   return /^(?:\$\{(\w+)(?::[^}]*)?\}|\$(\w+)|\[\[(\w+)\]\])$/.exec(text)?.slice(1).find(Boolean);

@@ -7,6 +7,7 @@
 export {
   checkDashboard,
   maxUidLength,
+  referencedDatasourceUids,
   uidPattern,
   type DashboardCheckOptions,
 } from './dashboard.js';
