@@ -116,7 +116,9 @@ export function* manifestStream(
 
 /** Blocks of a file read from an open descriptor, decoded as UTF-8; closes it at the end. */
 function* fileBlocks(descriptor: number): Generator<string> {
-  const buffer = Buffer.alloc(1 << 20);
+  // 64 KiB: V8 places strings over 128 KiB in large-object space, which only a full garbage
+  // collection frees; blocks this size die young, cheaply.
+  const buffer = Buffer.alloc(1 << 16);
   const decoder = new StringDecoder('utf8');
   try {
     for (;;) {
@@ -131,7 +133,7 @@ function* fileBlocks(descriptor: number): Generator<string> {
 }
 
 /**
- * manifestStream over a file read a megabyte at a time: a large file is never held whole, and
+ * manifestStream over a file read 64 KiB at a time: a large file is never held whole, and
  * what the pipeline keeps of an object (its id) does not pin the file's text in memory. The
  * file is opened when reading starts, so that thousands of files never hold thousands of
  * descriptors.
