@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Launcher: hands argv, the process's streams and environment to the CLI and exits with its code.
-import { run } from '../dist/cli/index.js';
+// Launcher: loads the CLI (through the code cache, see cli-loader.js), hands it argv, the
+// process's streams and environment, and exits with its code.
+import { loadCli } from './cli-loader.js';
 
 async function readStdin() {
   const chunks = [];
@@ -8,7 +9,8 @@ async function readStdin() {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const code = await run(process.argv.slice(2), {
+const cli = loadCli();
+const code = await cli.run(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
@@ -16,4 +18,5 @@ const code = await run(process.argv.slice(2), {
   env: process.env,
   readStdin,
 });
+if (cli.cacheStale) cli.saveCache();
 process.exitCode = code;

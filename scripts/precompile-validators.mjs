@@ -18,7 +18,7 @@ mkdirSync(directory, { recursive: true });
 const index = {};
 let bytes = 0;
 [...validator.standaloneModules()].forEach(([key, code], number) => {
-  const file = `kind-${number}.mjs`;
+  const file = `kind-${number}.cjs`;
   writeFileSync(join(directory, file), code);
   index[key] = file;
   bytes += code.length;

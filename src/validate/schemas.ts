@@ -12,6 +12,7 @@
  * `additionalProperties: false` of the definitions marked `x-gitops-gen-strict` is dropped.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import standaloneCode from 'ajv/dist/standalone/index.js';
@@ -131,6 +132,8 @@ function formatTableSource(): string {
     .join(', ')}};\n`;
 }
 
+const requireValidator = createRequire(import.meta.url);
+
 /** Where the build writes precompiled validators (works from src/validate and dist/validate). */
 const defaultValidatorsDirectory = new URL('../../generated/validators/', import.meta.url);
 
@@ -170,7 +173,7 @@ export class SchemaValidator {
       // meta-schema), and ajv's code optimisation costs more to compile than it saves here.
       validateSchema: false,
       code: options.forStandalone
-        ? { optimize: false, source: true, esm: true, formats: _`gitopsGenFormats` }
+        ? { optimize: false, source: true, esm: false, formats: _`gitopsGenFormats` }
         : { optimize: false },
     });
     this.ajv.addKeyword({ keyword: STRICT_KEYWORD, schemaType: 'boolean' });
@@ -245,7 +248,7 @@ export class SchemaValidator {
       });
       modules.set(
         key,
-        `${formatTableSource()}${standaloneCode.default(this.ajv, { validate: id })}`,
+        `"use strict";\n${formatTableSource()}${standaloneCode.default(this.ajv, { validate: id })}`,
       );
     });
     return modules;
@@ -255,12 +258,13 @@ export class SchemaValidator {
     return this.preload([`${apiVersion}/${kind}`]);
   }
 
-  /** Loads the precompiled validators of these kinds, where the build wrote them. */
-  async preload(
-    keys: Iterable<string>,
-    directory: URL = defaultValidatorsDirectory,
-  ): Promise<void> {
-    if (!this.strict) return;
+  /**
+   * Loads the precompiled validators of these kinds, where the build wrote them. They are
+   * CommonJS, loaded with require: synchronous, and cached by V8's code cache when the CLI runs
+   * from its bundle (see bin/gitops-gen.js).
+   */
+  preload(keys: Iterable<string>, directory: URL = defaultValidatorsDirectory): Promise<void> {
+    if (!this.strict) return Promise.resolve();
     if (this.precompiledIndex === undefined) {
       try {
         this.precompiledIndex = JSON.parse(
@@ -271,16 +275,15 @@ export class SchemaValidator {
       }
     }
     const index = this.precompiledIndex;
-    await Promise.all(
-      [...new Set(keys)].map(async (key) => {
-        const file = index[key];
-        if (file === undefined || this.compiled.has(key)) return;
-        const module = (await import(new URL(file, directory).href)) as {
-          validate: ValidateFunction;
-        };
-        this.compiled.set(key, module.validate);
-      }),
-    );
+    for (const key of new Set(keys)) {
+      const file = index[key];
+      if (file === undefined || this.compiled.has(key)) continue;
+      const module = requireValidator(fileURLToPath(new URL(file, directory))) as {
+        validate: ValidateFunction;
+      };
+      this.compiled.set(key, module.validate);
+    }
+    return Promise.resolve();
   }
 
   /**

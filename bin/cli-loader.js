@@ -1,0 +1,76 @@
+// Loads dist/cli/bundle.cjs, and the precompiled validators it requires, through V8's code
+// cache: the bytecode of every function a run compiles is kept beside each file (`.cache`), so
+// the next start skips parsing and compiling them (Node 20 has no compile cache of its own). A
+// cache from another Node or V8 is rejected by V8 itself and written again.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+const bundle = fileURLToPath(new URL('../dist/cli/bundle.cjs', import.meta.url));
+const validators = fileURLToPath(new URL('../generated/validators/', import.meta.url));
+
+function readCache(file) {
+  try {
+    return readFileSync(`${file}.cache`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compiles CommonJS source with its cache; records the script when its cache needs writing. */
+function compile(source, file, stale) {
+  const cachedData = readCache(file);
+  const script = new vm.Script(Module.wrap(source), {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  if (cachedData === undefined || script.cachedDataRejected === true) stale.push({ script, file });
+  return script.runInThisContext();
+}
+
+/** The CLI module ({ run }) and a way to save the code caches that were missing or stale. */
+export function loadCli() {
+  const stale = [];
+  const plainCompile = Module.prototype._compile;
+  Module.prototype._compile = function compileWithCache(content, filename) {
+    if (!filename.startsWith(validators)) return plainCompile.call(this, content, filename);
+    const wrapper = compile(content, filename, stale);
+    return wrapper.call(
+      this.exports,
+      this.exports,
+      createRequire(filename),
+      this,
+      filename,
+      dirname(filename),
+    );
+  };
+  const module = { exports: {} };
+  compile(readFileSync(bundle, 'utf8'), bundle, stale)(
+    module.exports,
+    createRequire(bundle),
+    module,
+    bundle,
+    dirname(bundle),
+  );
+  return {
+    run: module.exports.run,
+    /** Whether some cache was missing or stale, so that saving is worth the time. */
+    get cacheStale() {
+      return stale.length > 0;
+    },
+    /** Writes those caches, atomically; a read-only install just runs without them. */
+    saveCache() {
+      for (const { script, file } of stale.splice(0)) {
+        try {
+          const temporary = `${file}.cache.${process.pid}`;
+          writeFileSync(temporary, script.createCachedData());
+          renameSync(temporary, `${file}.cache`);
+        } catch {
+          // not writable: the next start compiles again
+        }
+      }
+    },
+  };
+}
