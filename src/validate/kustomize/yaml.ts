@@ -9,7 +9,13 @@
  *   but in RFC 3339 form (`2024-01-31` prints as `2024-01-31T00:00:00Z`).
  *
  * Timestamps are never converted to dates. Empty values stay `undefined` (see values.ts).
+ *
+ * Two parsers give the same values: js-yaml, with these scalar rules as its implicit types, reads
+ * the common case several times faster; the `yaml` package stays the reference, and takes over
+ * whenever js-yaml finds a problem (so problems are reported the way they always were), a
+ * document has directives, or an annotation needs its source text.
  */
+import jsYaml from 'js-yaml';
 import {
   LineCounter,
   Scalar,
@@ -23,6 +29,7 @@ import {
   type Tags,
 } from 'yaml';
 import { offsetOfPath } from '../../yaml-locate.js';
+import { splitDocuments } from '../kube-yaml.js';
 import { isRecord, scalarText } from './values.js';
 
 export interface Position {
@@ -78,35 +85,45 @@ const strictBool: ScalarTag = {
  * go-yaml v3 integers: Go's ParseInt with base prefix (0x, 0o, 0b, and 1.1-style leading-zero
  * octal), after removing every underscore.
  */
+const goIntPattern =
+  /^(?:[-+]_*)?(?:0_*[xX](?:_*[0-9a-fA-F])+|0_*[oO](?:_*[0-7])+|0_*[bB](?:_*[01])+|0(?:_*[0-7])*|[1-9](?:_*[0-9])*)_*$/;
+
+function goIntValue(source: string): number {
+  const plain = source.replaceAll('_', '');
+  const sign = plain.startsWith('-') ? -1 : 1;
+  const digits = plain.replace(/^[-+]/, '');
+  const prefix = digits.slice(0, 2).toLowerCase();
+  if (prefix === '0x') return sign * Number.parseInt(digits.slice(2), 16);
+  if (prefix === '0o') return sign * Number.parseInt(digits.slice(2), 8);
+  if (prefix === '0b') return sign * Number.parseInt(digits.slice(2), 2);
+  if (digits.length > 1 && digits.startsWith('0')) return sign * Number.parseInt(digits, 8);
+  return sign * Number.parseInt(digits, 10);
+}
+
 const goInt: ScalarTag = {
   tag: INT,
   default: true,
-  test: /^(?:[-+]_*)?(?:0_*[xX](?:_*[0-9a-fA-F])+|0_*[oO](?:_*[0-7])+|0_*[bB](?:_*[01])+|0(?:_*[0-7])*|[1-9](?:_*[0-9])*)_*$/,
-  resolve: (source: string) => {
-    const plain = source.replaceAll('_', '');
-    const sign = plain.startsWith('-') ? -1 : 1;
-    const digits = plain.replace(/^[-+]/, '');
-    const prefix = digits.slice(0, 2).toLowerCase();
-    if (prefix === '0x') return sign * Number.parseInt(digits.slice(2), 16);
-    if (prefix === '0o') return sign * Number.parseInt(digits.slice(2), 8);
-    if (prefix === '0b') return sign * Number.parseInt(digits.slice(2), 2);
-    if (digits.length > 1 && digits.startsWith('0')) return sign * Number.parseInt(digits, 8);
-    return sign * Number.parseInt(digits, 10);
-  },
+  test: goIntPattern,
+  resolve: goIntValue,
   identify: (value: unknown) => typeof value === 'number' && Number.isInteger(value),
   stringify: ({ value }) => String(value),
 };
 
 /** go-yaml v3 floats: `.inf`/`.nan` spellings, then its `yamlStyleFloat` pattern. */
+const goFloatPattern =
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\.[0-9]+(?:[eE][-+]?[0-9]+)?|(?:[-+]_*)?(?:\._*[0-9](?:_*[0-9])*|[0-9](?:_*[0-9])*(?:_*\.(?:_*[0-9])*)?)(?:_*[eE]_*(?:[-+]_*)?[0-9](?:_*[0-9])*)?_*)$/;
+
+function goFloatValue(source: string): number {
+  if (/nan$/i.test(source)) return Number.NaN;
+  if (/inf$/i.test(source)) return source.startsWith('-') ? -Infinity : Infinity;
+  return Number.parseFloat(source.replaceAll('_', ''));
+}
+
 const goFloat: ScalarTag = {
   tag: FLOAT,
   default: true,
-  test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\.[0-9]+(?:[eE][-+]?[0-9]+)?|(?:[-+]_*)?(?:\._*[0-9](?:_*[0-9])*|[0-9](?:_*[0-9])*(?:_*\.(?:_*[0-9])*)?)(?:_*[eE]_*(?:[-+]_*)?[0-9](?:_*[0-9])*)?_*)$/,
-  resolve: (source: string) => {
-    if (/nan$/i.test(source)) return Number.NaN;
-    if (/inf$/i.test(source)) return source.startsWith('-') ? -Infinity : Infinity;
-    return Number.parseFloat(source.replaceAll('_', ''));
-  },
+  test: goFloatPattern,
+  resolve: goFloatValue,
   identify: (value: unknown) => typeof value === 'number',
   stringify: ({ value }) => String(value),
 };
@@ -147,10 +164,13 @@ export function goTimestamp(source: string): string | undefined {
   return `${date}T${pad(h)}:${pad(min)}:${pad(sec)}${nanos ? `.${nanos}` : ''}${offset}`;
 }
 
+const timestampPattern =
+  /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:\d{2})?)?$/;
+
 const goTimestampTag: ScalarTag = {
   tag: TIMESTAMP,
   default: true,
-  test: /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:\d{2})?)?$/,
+  test: timestampPattern,
   resolve: (source: string) => goTimestamp(source) ?? source,
   identify: () => false,
   stringify: ({ value }) => String(value),
@@ -171,6 +191,126 @@ const kustomizationTags = (tags: Tags): Tags => [
   goFloat,
   ...tags.filter((tag) => ![TIMESTAMP, INT, FLOAT].includes(tagName(tag))),
 ];
+
+// The same scalar rules as js-yaml implicit types, for the fast path.
+const { Type, FAILSAFE_SCHEMA } = jsYaml;
+const scalarType = (
+  tag: string,
+  test: (data: string) => boolean,
+  construct: (data: string) => unknown,
+): InstanceType<typeof Type> =>
+  new Type(tag, {
+    kind: 'scalar',
+    resolve: (data: string | null) => data !== null && test(data),
+    construct,
+  });
+
+/**
+ * js-yaml hands an empty value over as `null` without asking the types, so an explicit null
+ * is built as this marker and both are put right afterwards (see restoreNulls).
+ */
+const explicitNull = Object.freeze({ explicitNull: true });
+const mergeType = new Type('tag:yaml.org,2002:merge', {
+  kind: 'scalar',
+  resolve: (data: string | null) => data === '<<' || data === null,
+});
+const goIntType = scalarType(INT, (data) => goIntPattern.test(data), goIntValue);
+const goFloatType = scalarType(FLOAT, (data) => goFloatPattern.test(data), goFloatValue);
+
+const resourceSchema = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    scalarType(
+      BOOL,
+      (data) => /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(data),
+      (data) => data.startsWith('t') || data.startsWith('T'),
+    ),
+    scalarType(
+      NULL,
+      (data) => /^(?:~|[Nn]ull|NULL)$/.test(data),
+      () => explicitNull,
+    ),
+    scalarType(
+      TIMESTAMP,
+      (data) => timestampPattern.test(data),
+      (data) => goTimestamp(data) ?? data,
+    ),
+    goIntType,
+    goFloatType,
+    mergeType,
+  ],
+});
+
+const yaml11True = /^(?:[Yy]|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const kustomizationSchema = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    goIntType,
+    goFloatType,
+    scalarType(
+      NULL,
+      (data) => /^(?:~|[Nn]ull|NULL)$/.test(data),
+      () => null,
+    ),
+    scalarType(
+      BOOL,
+      (data) => yaml11True.test(data) || /^(?:[Nn]|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/.test(data),
+      (data) => yaml11True.test(data),
+    ),
+    mergeType,
+  ],
+});
+
+/** Empty values (`null` from js-yaml) to `undefined`, explicit ones to `null`, in place. */
+function restoreNulls(value: unknown, seen = new Set<object>()): unknown {
+  if (value === null) return undefined;
+  if (value === explicitNull) return null;
+  if (typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      value[index] = restoreNulls(value[index], seen);
+    }
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = restoreNulls(record[key], seen);
+  }
+  return value;
+}
+
+/** 1-based line of a chunk's first node: its first line that is neither blank nor a comment. */
+function firstNodeLine(text: string, lineOffset: number): number {
+  const lines = text.split('\n');
+  const index = lines.findIndex((line) => !/^\s*(?:#.*)?$/.test(line));
+  return lineOffset + Math.max(index, 0) + 1;
+}
+
+function hasNonStringAnnotation(value: unknown): boolean {
+  if (!isRecord(value) || !isRecord(value.metadata)) return false;
+  const annotations = value.metadata.annotations;
+  return (
+    isRecord(annotations) && Object.values(annotations).some((item) => typeof item !== 'string')
+  );
+}
+
+/** Resource documents through js-yaml; undefined where the reference parser must decide. */
+export function fastResourceYaml(text: string): ParsedResources | undefined {
+  const documents: ParsedResourceDocument[] = [];
+  const chunks = splitDocuments(text);
+  for (let index = 0; index < chunks.length; index++) {
+    const chunk = chunks[index];
+    if (!chunk) continue;
+    if (/^%/m.test(chunk.text)) return undefined;
+    let value: unknown;
+    try {
+      value = restoreNulls(jsYaml.load(chunk.text, { schema: resourceSchema }));
+    } catch {
+      return undefined;
+    }
+    if (value === null || value === undefined) continue;
+    if (hasNonStringAnnotation(value)) return undefined;
+    documents.push({ value, index, line: firstNodeLine(chunk.text, chunk.lineOffset) });
+  }
+  return { documents, problems: [] };
+}
 
 function problemsOf(doc: Document.Parsed): YamlProblem[] {
   return doc.errors.map((error) => {
@@ -241,6 +381,11 @@ export function parseResourceYaml(text: string): ParsedResources {
 }
 
 function parseResourceYamlUncached(text: string): ParsedResources {
+  return fastResourceYaml(text) ?? referenceResourceYaml(text);
+}
+
+/** Resource documents through the `yaml` package: the reference (exported for its tests). */
+export function referenceResourceYaml(text: string): ParsedResources {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, {
     lineCounter,
@@ -268,8 +413,12 @@ function parseResourceYamlUncached(text: string): ParsedResources {
 
 /** A plain scalar the way kyaml's `NewScalarRNode(text)` is read back after output. */
 export function plainScalar(text: string): unknown {
-  const doc = parseDocument(text, { version: '1.1', customTags: resourceTags });
-  return doc.errors.length > 0 ? text : doc.toJS();
+  try {
+    return restoreNulls(jsYaml.load(text, { schema: resourceSchema }));
+  } catch {
+    const doc = parseDocument(text, { version: '1.1', customTags: resourceTags });
+    return doc.errors.length > 0 ? text : doc.toJS();
+  }
 }
 
 export interface ParsedKustomization {
@@ -279,6 +428,24 @@ export interface ParsedKustomization {
 }
 
 export function parseKustomizationYaml(text: string): ParsedKustomization {
+  if (!/^%/m.test(text)) {
+    try {
+      const value: unknown = jsYaml.load(text, { schema: kustomizationSchema }) ?? null;
+      let reference: ParsedKustomization | undefined;
+      // Positions are needed for findings only: the reference parse runs then.
+      const locate: ParsedKustomization['locate'] = (path, at) => {
+        reference ??= referenceKustomizationYaml(text);
+        return reference.locate(path, at);
+      };
+      return { value, problems: [], locate };
+    } catch {
+      // a problem: the reference parser reports it
+    }
+  }
+  return referenceKustomizationYaml(text);
+}
+
+function referenceKustomizationYaml(text: string): ParsedKustomization {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
