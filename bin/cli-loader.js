@@ -1,4 +1,4 @@
-// Loads dist/cli/bundle.cjs, and the precompiled validators it requires, through V8's code
+// Loads dist/cli/bundle.cjs, and the precompiled validators it loads, through V8's code
 // cache: the bytecode of every function a run compiles is kept beside each file (`.cache`), so
 // the next start skips parsing and compiling them (Node 20 has no compile cache of its own). A
 // cache from another Node or V8 is rejected by V8 itself and written again.
@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 const bundle = fileURLToPath(new URL('../dist/cli/bundle.cjs', import.meta.url));
-const validators = fileURLToPath(new URL('../generated/validators/', import.meta.url));
 
 function readCache(file) {
   try {
@@ -33,19 +32,18 @@ function compile(source, file, stale) {
 /** The CLI module ({ run }) and a way to save the code caches that were missing or stale. */
 export function loadCli() {
   const stale = [];
-  const plainCompile = Module.prototype._compile;
-  Module.prototype._compile = function compileWithCache(content, filename) {
-    if (!filename.startsWith(validators)) return plainCompile.call(this, content, filename);
-    const wrapper = compile(content, filename, stale);
-    return wrapper.call(
-      this.exports,
-      this.exports,
-      createRequire(filename),
-      this,
-      filename,
-      dirname(filename),
+  // The precompiled validators the bundle loads (see requireValidator in src/validate/schemas.ts).
+  Reflect.set(globalThis, Symbol.for('gitops-gen.loadCommonJs'), (file) => {
+    const loaded = { exports: {} };
+    compile(readFileSync(file, 'utf8'), file, stale)(
+      loaded.exports,
+      createRequire(file),
+      loaded,
+      file,
+      dirname(file),
     );
-  };
+    return loaded.exports;
+  });
   const module = { exports: {} };
   compile(readFileSync(bundle, 'utf8'), bundle, stale)(
     module.exports,

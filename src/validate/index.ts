@@ -18,7 +18,7 @@ import {
   type RuleFile,
   type SourceObjects,
 } from './pipeline.js';
-import { runPromtoolRules } from './prometheus/index.js';
+import { runPromtoolRules, type PromtoolResult } from './prometheus/index.js';
 import { kustomizeBuilder } from './kustomize-source.js';
 import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
@@ -67,35 +67,40 @@ export interface ValidateOptions {
 
 /**
  * promtool's verdict on the rule files our own checks passed, folded into the findings: a
- * second opinion from Prometheus' own code. Each distinct rule file runs once.
+ * second opinion from Prometheus' own code. Each distinct rule file runs once, started as soon
+ * as the pipeline meets it (promtool works on the other core while validation goes on); the
+ * verdicts on files our checks reject are dropped.
  */
 async function promtoolFindings(
   ruleFiles: readonly RuleFile[],
+  started: ReadonlyMap<RuleFile, Promise<PromtoolResult>>,
   report: ValidationReport,
   mode: 'auto' | 'always',
 ): Promise<Finding[]> {
-  const done = new Set<string>();
-  const items = ruleFiles.filter(({ value, source }) => {
-    const key = JSON.stringify(value);
-    if (done.has(key)) return false;
-    done.add(key);
-    const prefix = source.basePath && source.basePath.length > 0 ? formatPath(source.basePath) : '';
-    return !report.findings.some(
+  const findings: Finding[] = [];
+  let missing = false;
+  for (const file of ruleFiles) {
+    const result = await (started.get(file) ?? runPromtoolRules([file]));
+    const prefix =
+      file.source.basePath && file.source.basePath.length > 0
+        ? formatPath(file.source.basePath)
+        : '';
+    const rejected = report.findings.some(
       (finding) =>
         finding.severity === 'error' &&
-        finding.file === source.file &&
+        finding.file === file.source.file &&
         (prefix === '' || (finding.path ?? '').startsWith(prefix)),
     );
-  });
-  if (items.length === 0) return [];
-  const result = await runPromtoolRules(items);
-  if (!result.ran && mode === 'always') {
+    if (!result.ran) missing = true;
+    else if (!rejected) findings.push(...result.findings);
+  }
+  if (missing && mode === 'always') {
     throw new UsageError(
       'promtool is not on PATH',
       'install it (Debian: apt-get install prometheus) or pass --promtool=auto',
     );
   }
-  return result.findings;
+  return findings;
 }
 
 function displayPath(root: string | undefined, path: string): string {
@@ -158,7 +163,18 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     locations.length === 1 && usesBuiltIn
       ? builtIn
       : new LocationSchemaLookup(locations, builtIn, version, strict);
+  const promtool = options.promtool ?? 'auto';
+  const started = new Map<RuleFile, Promise<PromtoolResult>>();
   const pipeline = await runPipeline(sources, {
+    ...(promtool === 'never'
+      ? {}
+      : {
+          onRuleFile: (file: RuleFile) => {
+            const run = runPromtoolRules([file]);
+            run.catch(() => undefined); // awaited (and its failure thrown) after the pipeline
+            started.set(file, run);
+          },
+        }),
     schemas,
     content: options.content ?? builtInContentCheckers,
     ignoreMissingSchemas: options.ignoreMissingSchemas ?? false,
@@ -167,13 +183,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     disabledChecks: options.disabledChecks ?? [],
   });
   const { report } = pipeline;
-  const extra = await checkDeliveryPaths(
+  const extra = checkDeliveryPaths(
     pipeline.deliveryReferences,
     options.displayRoot ?? process.cwd(),
   );
-  const promtool = options.promtool ?? 'auto';
   if (promtool !== 'never')
-    extra.push(...(await promtoolFindings(pipeline.ruleFiles, report, promtool)));
+    extra.push(...(await promtoolFindings(pipeline.ruleFiles, started, report, promtool)));
   return extra.length === 0
     ? report
     : buildReport(report.resources, [...report.findings, ...extra]);

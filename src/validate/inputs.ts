@@ -7,8 +7,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
+import { loadChunk } from './kube-yaml.js';
 
 export type InputSource =
   { kind: 'file'; path: string } | { kind: 'kustomization'; directory: string } | { kind: 'stdin' };
@@ -34,7 +34,8 @@ export function kustomizationFile(directory: string): string | undefined {
 function includedFolders(directory: string, file: string): string[] {
   let data: unknown;
   try {
-    data = parse(readFileSync(file, 'utf8'));
+    const loaded = loadChunk({ text: readFileSync(file, 'utf8'), lineOffset: 0 });
+    data = loaded.ok ? loaded.value : undefined;
   } catch {
     return [];
   }

@@ -66,6 +66,8 @@ export interface PipelineOptions {
   skipKinds?: readonly string[];
   rejectKinds?: readonly string[];
   disabledChecks?: readonly string[];
+  /** Called with each distinct rule file as it is found (to start promtool on it early). */
+  onRuleFile?: (file: RuleFile) => void;
 }
 
 const prometheusConfigKey = /(^|[-_.])prometheus\.ya?ml$/;
@@ -314,6 +316,8 @@ function retained(resource: ManifestResource): ManifestResource | undefined {
 /** A rule file met in the sources, for promtool's second opinion. */
 export interface RuleFile {
   value: unknown;
+  /** The file as written, when it was one (a ConfigMap key): promtool reads it as it is. */
+  text?: string;
   source: ContentSource;
 }
 
@@ -321,8 +325,10 @@ export interface RuleFile {
 export interface DeliveryReference {
   /** The folder as written, relative to the repository root. */
   path: string;
-  /** Where it is written, as finding fields. */
-  where: Pick<Finding, 'file' | 'document' | 'line' | 'column' | 'path' | 'resource'>;
+  /** The file it is written in (shown as in findings). */
+  file: string;
+  /** Where it is written, as finding fields; computed only for a finding (positions cost a parse). */
+  where: () => Pick<Finding, 'file' | 'document' | 'line' | 'column' | 'path' | 'resource'>;
 }
 
 export interface PipelineResult {
@@ -340,13 +346,14 @@ function deliveryReferences(resource: ManifestResource): DeliveryReference[] {
       ? [
           {
             path: folder,
-            where: {
+            file: resource.file,
+            where: () => ({
               file: resource.file,
               document: resource.document,
               ...resource.locate(path),
               path: formatPath([...resource.pathInDocument, ...path]),
               resource: resource.id,
-            },
+            }),
           },
         ]
       : [];
@@ -411,6 +418,7 @@ export async function runPipeline(
     if (ruleFileKeys.has(key)) return;
     ruleFileKeys.add(detached(key));
     ruleFiles.push(file);
+    options.onRuleFile?.(file);
   };
   for (const source of sources) {
     const checked: ManifestResource[] = [];
@@ -484,6 +492,7 @@ export async function runPipeline(
           queries.add(ruleQueries(file.data, file.source, resource));
           addRuleFile(file.text, {
             value: file.data,
+            text: file.text,
             source: { ...file.source, resource: resource.id },
           });
         } else if (dashboardKey.test(file.key)) {

@@ -132,7 +132,18 @@ function formatTableSource(): string {
     .join(', ')}};\n`;
 }
 
-const requireValidator = createRequire(import.meta.url);
+/**
+ * Evaluates a precompiled validator module: with require, unless the launcher put a loader
+ * that uses V8's code cache and skips module resolution under this symbol (bin/cli-loader.js).
+ */
+function requireValidator(file: string): unknown {
+  const launcherLoader: unknown = Reflect.get(globalThis, Symbol.for('gitops-gen.loadCommonJs'));
+  if (typeof launcherLoader === 'function')
+    return (launcherLoader as (file: string) => unknown)(file);
+  return nodeRequire(file);
+}
+
+const nodeRequire = createRequire(import.meta.url);
 
 /** Where the build writes precompiled validators (works from src/validate and dist/validate). */
 const defaultValidatorsDirectory = new URL('../../generated/validators/', import.meta.url);

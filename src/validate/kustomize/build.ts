@@ -194,7 +194,14 @@ class Builder {
         ...entry.value,
         options: mergeGeneratorOptions(entry.value.options, k.generatorOptions),
       };
-      const origin: Origin = { file: k.file, document: 0, line: k.locate(entry.at)?.line ?? 1 };
+      const origin: Origin = {
+        file: k.file,
+        document: 0,
+        // Read only for a finding: locating parses the kustomization a second time.
+        get line() {
+          return k.locate(entry.at)?.line ?? 1;
+        },
+      };
       try {
         const generated = await generate(args, this.generatorFiles(k), origin);
         this.absorb(resources, generated, report);

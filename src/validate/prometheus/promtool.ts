@@ -7,6 +7,7 @@
  * because Debian's promtool 2.42 is built without Kubernetes discovery and rejects them.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,8 @@ async function run(
     const { stdout, stderr } = await execFileAsync(binary, args, {
       timeout: timeoutMs,
       maxBuffer: 8 * 1024 * 1024,
+      // One check needs one thread; more would take the core validation runs on.
+      env: { ...process.env, GOMAXPROCS: '1' },
     });
     return { code: 0, output: `${stdout}${stderr}` };
   } catch (error: unknown) {
@@ -122,23 +125,23 @@ function findingsFromOutput(
  * one per file); each file's part of the output becomes findings in its own source.
  */
 export async function runPromtoolRules(
-  items: readonly { value: unknown; source: FindingSource }[],
+  items: readonly { value: unknown; text?: string; source: FindingSource }[],
   options: Omit<PromtoolOptions, 'kind'> = {},
 ): Promise<PromtoolResult> {
   if (items.length === 0) return { ran: false, skipped: 'no rule files', output: '', findings: [] };
   const binary = options.binary ?? 'promtool';
-  const dir = await mkdtemp(join(tmpdir(), 'gitops-gen-promtool-'));
+  // Written and started synchronously: promtool runs on another core from this call on, even
+  // while the caller keeps the event loop busy.
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-gen-promtool-'));
   try {
     const files = items.map((_, index) => join(dir, `rules-${index}.yml`));
-    await Promise.all(
-      items.map(({ value }, index) =>
-        writeFile(
-          files[index] ?? '',
-          stringify(Array.isArray(value) ? { groups: value } : value),
-          'utf8',
-        ),
-      ),
-    );
+    items.forEach(({ value, text }, index) => {
+      writeFileSync(
+        files[index] ?? '',
+        text ?? stringify(Array.isArray(value) ? { groups: value } : value),
+        'utf8',
+      );
+    });
     const result = await run(binary, ['check', 'rules', ...files], options.timeoutMs ?? 30_000);
     if (!result)
       return { ran: false, skipped: `${binary} is not on PATH`, output: '', findings: [] };
