@@ -90,27 +90,28 @@ const memory = spawnSync(
 );
 console.log(`peak RSS of validate: ${(Number(memory.stdout) / 1024).toFixed(0)} MB (goal < 150)`);
 
-// Cold CLI: a new process validating the repository's rendered tree.
+// Cold CLI: a new process running `gitops-gen validate` on the repository's rendered tree (its
+// default paths: overlays/ and argocd/), promtool included.
 const time = (command, args, options = {}) => {
   const start = performance.now();
   const result = spawnSync(command, args, { encoding: 'utf8', ...options });
   return { ms: performance.now() - start, status: result.status, stdout: result.stdout };
 };
-const cold = Array.from({ length: runs }, () =>
-  time('node', [cli, 'validate', 'overlays'], { cwd: root }),
+const cold = Array.from({ length: Math.max(runs, 9) }, () =>
+  time('node', [cli, 'validate'], { cwd: root }),
 );
 console.log(
-  `cold validate of overlays/: ${median(cold.map((result) => result.ms)).toFixed(0)} ms median (goal < 250), exit ${cold[0].status}: ${cold[0].stdout.trim().split('\n').at(-1)}`,
+  `cold gitops-gen validate of the rendered tree: ${median(cold.map((result) => result.ms)).toFixed(0)} ms median (goal < 250), exit ${cold[0].status}: ${cold[0].stdout.trim().split('\n').at(-1)}`,
 );
 
 // Render + validate of the three default environments vs kubectl kustomize of the same overlays.
 const ours = [];
 const theirs = [];
-for (let run = 0; run < runs; run++) {
+for (let run = 0; run < Math.max(runs, 9); run++) {
   const out = join(work, `tree-${run}`);
   ours.push(
     time('node', [cli, 'render', '--out', out], { cwd: work }).ms +
-      time('node', [cli, 'validate', join(out, 'overlays')], { cwd: work }).ms,
+      time('node', [cli, 'validate'], { cwd: out }).ms,
   );
   theirs.push(
     ['dev', 'staging', 'prod'].reduce(
@@ -121,6 +122,6 @@ for (let run = 0; run < runs; run++) {
   );
 }
 console.log(
-  `render + validate (3 environments): ${median(ours).toFixed(0)} ms; kubectl kustomize of the 3 overlays: ${median(theirs).toFixed(0)} ms`,
+  `render + validate (3 environments): ${median(ours).toFixed(0)} ms; kubectl kustomize of the 3 overlays: ${median(theirs).toFixed(0)} ms (goal: ours faster)`,
 );
 rmSync(work, { recursive: true, force: true });

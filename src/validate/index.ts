@@ -13,12 +13,13 @@ import { embeddedFilesOf, type GeneratedFile } from './embedded.js';
 import { buildReport, formatPath, type Finding, type ValidationReport } from './findings.js';
 import { resolveInputs } from './inputs.js';
 import {
+  ruleTextsOf,
   runPipeline,
   type ContentCheckers,
   type RuleFile,
   type SourceObjects,
 } from './pipeline.js';
-import { runPromtoolRules, type PromtoolResult } from './prometheus/index.js';
+import { PromtoolRuleChecks } from './prometheus/index.js';
 import { kustomizeBuilder } from './kustomize-source.js';
 import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
@@ -67,20 +68,20 @@ export interface ValidateOptions {
 
 /**
  * promtool's verdict on the rule files our own checks passed, folded into the findings: a
- * second opinion from Prometheus' own code. Each distinct rule file runs once, started as soon
- * as the pipeline meets it (promtool works on the other core while validation goes on); the
- * verdicts on files our checks reject are dropped.
+ * second opinion from Prometheus' own code. promtool starts on each rule file as soon as its
+ * text is known (it works on the other core while validation goes on); verdicts on files our
+ * checks reject are dropped.
  */
 async function promtoolFindings(
   ruleFiles: readonly RuleFile[],
-  started: ReadonlyMap<RuleFile, Promise<PromtoolResult>>,
+  checks: PromtoolRuleChecks,
   report: ValidationReport,
   mode: 'auto' | 'always',
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   let missing = false;
   for (const file of ruleFiles) {
-    const result = await (started.get(file) ?? runPromtoolRules([file]));
+    const result = await checks.findings(file);
     const prefix =
       file.source.basePath && file.source.basePath.length > 0
         ? formatPath(file.source.basePath)
@@ -164,15 +165,22 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       ? builtIn
       : new LocationSchemaLookup(locations, builtIn, version, strict);
   const promtool = options.promtool ?? 'auto';
-  const started = new Map<RuleFile, Promise<PromtoolResult>>();
+  const checks = new PromtoolRuleChecks();
+  if (promtool !== 'never') {
+    // The rule files of built kustomizations are known before the pipeline starts.
+    checks.start(
+      sources.flatMap((source) =>
+        Array.isArray(source.resources) ? source.resources.flatMap(ruleTextsOf) : [],
+      ),
+    );
+  }
   const pipeline = await runPipeline(sources, {
     ...(promtool === 'never'
       ? {}
       : {
           onRuleFile: (file: RuleFile) => {
-            const run = runPromtoolRules([file]);
-            run.catch(() => undefined); // awaited (and its failure thrown) after the pipeline
-            started.set(file, run);
+            // Rule files met while reading (loose manifest files): started at once as well.
+            if (file.text !== undefined) checks.start([file.text]);
           },
         }),
     schemas,
@@ -188,7 +196,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     options.displayRoot ?? process.cwd(),
   );
   if (promtool !== 'never')
-    extra.push(...(await promtoolFindings(pipeline.ruleFiles, started, report, promtool)));
+    extra.push(...(await promtoolFindings(pipeline.ruleFiles, checks, report, promtool)));
   return extra.length === 0
     ? report
     : buildReport(report.resources, [...report.findings, ...extra]);

@@ -75,6 +75,15 @@ const rulesKey = /(rules?)\.ya?ml$|\.rules$/;
 const dashboardKey = /\.json$/;
 const datasourcesKey = /datasources?\.ya?ml$/;
 
+/** The rule files a ConfigMap holds under a rules key, as written (to start promtool early). */
+export function ruleTextsOf(resource: ManifestResource): string[] {
+  const data = resource.id.kind === 'ConfigMap' ? resource.object.data : undefined;
+  if (!isRecord(data)) return [];
+  return Object.entries(data).flatMap(([key, value]) =>
+    rulesKey.test(key) && typeof value === 'string' ? [value] : [],
+  );
+}
+
 /**
  * Texts whose content checks found nothing, by check and text. Overlays of one base carry the
  * same rules and dashboards: a clean text stays clean (the checks are pure), so it is checked

@@ -50,6 +50,7 @@ export {
   type Position,
 } from './source.js';
 export {
+  PromtoolRuleChecks,
   runPromtool,
   runPromtoolRules,
   type PromtoolOptions,

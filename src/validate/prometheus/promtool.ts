@@ -120,47 +120,129 @@ function findingsFromOutput(
   return out.findings;
 }
 
+/** promtool's verdict on one rule file: its part of the output. */
+interface RuleSection {
+  /** The temporary file promtool read (its name appears in the output). */
+  file: string;
+  output: string;
+}
+
+/**
+ * `promtool check rules` on rule file texts in one process. Written and started synchronously:
+ * promtool runs on another core from this call on, even while the caller keeps the event loop
+ * busy. Undefined when promtool is not on PATH.
+ */
+async function checkRuleTexts(
+  texts: readonly string[],
+  options: Omit<PromtoolOptions, 'kind'>,
+): Promise<{ code: number; output: string; sections: Map<string, RuleSection> } | undefined> {
+  const binary = options.binary ?? 'promtool';
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-gen-promtool-'));
+  try {
+    const files = texts.map((_, index) => join(dir, `rules-${index}.yml`));
+    texts.forEach((text, index) => {
+      writeFileSync(files[index] ?? '', text, 'utf8');
+    });
+    const result = await run(binary, ['check', 'rules', ...files], options.timeoutMs ?? 30_000);
+    if (!result) return undefined;
+    // The output is one section per file, each starting with "Checking <file>".
+    const byFile = new Map<string, string>();
+    let current: string | undefined;
+    for (const line of result.output.split('\n')) {
+      const header = /^Checking (.+)$/.exec(line.trim());
+      if (header?.[1] !== undefined && files.includes(header[1])) current = header[1];
+      if (current !== undefined) byFile.set(current, `${byFile.get(current) ?? ''}${line}\n`);
+    }
+    const sections = new Map<string, RuleSection>();
+    texts.forEach((text, index) => {
+      const file = files[index] ?? '';
+      sections.set(text, { file, output: byFile.get(file) ?? '' });
+    });
+    return { code: result.code, output: result.output, sections };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type RuleItem = { value: unknown; text?: string; source: FindingSource };
+
+/** The text promtool reads for a rule item: as written, else the value as YAML. */
+function ruleText({ value, text }: RuleItem): string {
+  return text ?? stringify(Array.isArray(value) ? { groups: value } : value);
+}
+
 /**
  * `promtool check rules` on several rule files in one process (one process start instead of
  * one per file); each file's part of the output becomes findings in its own source.
  */
 export async function runPromtoolRules(
-  items: readonly { value: unknown; text?: string; source: FindingSource }[],
+  items: readonly RuleItem[],
   options: Omit<PromtoolOptions, 'kind'> = {},
 ): Promise<PromtoolResult> {
   if (items.length === 0) return { ran: false, skipped: 'no rule files', output: '', findings: [] };
-  const binary = options.binary ?? 'promtool';
-  // Written and started synchronously: promtool runs on another core from this call on, even
-  // while the caller keeps the event loop busy.
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-gen-promtool-'));
-  try {
-    const files = items.map((_, index) => join(dir, `rules-${index}.yml`));
-    items.forEach(({ value, text }, index) => {
-      writeFileSync(
-        files[index] ?? '',
-        text ?? stringify(Array.isArray(value) ? { groups: value } : value),
-        'utf8',
-      );
-    });
-    const result = await run(binary, ['check', 'rules', ...files], options.timeoutMs ?? 30_000);
-    if (!result)
-      return { ran: false, skipped: `${binary} is not on PATH`, output: '', findings: [] };
-    // The output is one section per file, each starting with "Checking <file>".
-    const sections = new Map<string, string>();
-    let current: string | undefined;
-    for (const line of result.output.split('\n')) {
-      const header = /^Checking (.+)$/.exec(line.trim());
-      if (header?.[1] !== undefined && files.includes(header[1])) current = header[1];
-      if (current !== undefined) sections.set(current, `${sections.get(current) ?? ''}${line}\n`);
+  const texts = items.map(ruleText);
+  const result = await checkRuleTexts(texts, options);
+  if (!result) {
+    return {
+      ran: false,
+      skipped: `${options.binary ?? 'promtool'} is not on PATH`,
+      output: '',
+      findings: [],
+    };
+  }
+  const findings = items.flatMap((item, index) => {
+    const section = result.sections.get(texts[index] ?? '');
+    if (!section) return [];
+    return findingsFromOutput(
+      'rules',
+      /FAILED/.test(section.output),
+      section.output,
+      section.file,
+      item.value,
+      item.source,
+    );
+  });
+  return { ran: true, exitCode: result.code, output: result.output, findings };
+}
+
+/**
+ * promtool on rule files, started as early as their texts are known (one process per start,
+ * for the texts not started before) and turned into findings once a caller asks, with the
+ * source the caller has by then.
+ */
+export class PromtoolRuleChecks {
+  private readonly sections = new Map<string, Promise<RuleSection | undefined>>();
+
+  constructor(private readonly options: Omit<PromtoolOptions, 'kind'> = {}) {}
+
+  start(texts: Iterable<string>): void {
+    const fresh = [...new Set(texts)].filter((text) => !this.sections.has(text));
+    if (fresh.length === 0) return;
+    const run = checkRuleTexts(fresh, this.options);
+    for (const text of fresh) {
+      const section = run.then((result) => (result ? result.sections.get(text) : undefined));
+      section.catch(() => undefined); // thrown again where findings() awaits it
+      this.sections.set(text, section);
     }
-    const findings = items.flatMap(({ value, source }, index) => {
-      const file = files[index] ?? '';
-      const section = sections.get(file) ?? '';
-      return findingsFromOutput('rules', /FAILED/.test(section), section, file, value, source);
-    });
-    return { ran: true, exitCode: result.code, output: result.output, findings };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** promtool's findings on one rule file; `ran` is false when promtool is not on PATH. */
+  async findings(item: RuleItem): Promise<{ ran: boolean; findings: Finding[] }> {
+    const text = ruleText(item);
+    this.start([text]);
+    const section = await this.sections.get(text);
+    if (!section) return { ran: false, findings: [] };
+    return {
+      ran: true,
+      findings: findingsFromOutput(
+        'rules',
+        /FAILED/.test(section.output),
+        section.output,
+        section.file,
+        item.value,
+        item.source,
+      ),
+    };
   }
 }
 
