@@ -4,6 +4,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { environmentValidatorModule } from '../dist/config/check-schema.js';
 import { loadSchemaBundles, SchemaValidator } from '../dist/validate/schemas.js';
 
 const start = performance.now();
@@ -24,6 +25,8 @@ let bytes = 0;
   bytes += code.length;
 });
 writeFileSync(join(directory, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+// The environment files' validator, for `render` (see src/config/check-schema.ts).
+writeFileSync(join(directory, 'environment.cjs'), environmentValidatorModule());
 console.log(
   `precompile-validators: ${Object.keys(index).length} kinds, ${(bytes / 2 ** 20).toFixed(1)} MiB, ${Math.round(performance.now() - start)} ms`,
 );

@@ -2,8 +2,11 @@
  * Checks parsed environment data against the JSON Schema with ajv and turns ajv's errors into
  * problems a person can act on: file, line:column, key path, one sentence and a hint.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { fileURLToPath } from 'node:url';
+import { _, Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 import type { Problem } from '../errors.js';
+import { jsonDigest, requirePrecompiled } from '../precompiled.js';
 import { didYouMean, formatHint } from './hints.js';
 import type { ParsedSource } from './parse.js';
 import {
@@ -15,12 +18,59 @@ import {
 
 let compiled: ValidateFunction<EnvironmentFile> | undefined;
 
-function validator(): ValidateFunction<EnvironmentFile> {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-    for (const [name, pattern] of Object.entries(formatPatterns)) ajv.addFormat(name, pattern);
-    compiled = ajv.compile<EnvironmentFile>(environmentSchema);
+function newAjv(forStandalone: boolean): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    verbose: true,
+    ...(forStandalone
+      ? { code: { source: true, esm: false, formats: _`environmentFormats` } }
+      : {}),
+  });
+  for (const [name, pattern] of Object.entries(formatPatterns)) ajv.addFormat(name, pattern);
+  return ajv;
+}
+
+/**
+ * The validator as a CommonJS module, written by the build (scripts/precompile-validators.mjs):
+ * compiling the schema costs a cold `render` more than all the rest of its checks. It carries a
+ * digest of the schema, so that a module older than the schema is never used.
+ */
+export function environmentValidatorModule(): string {
+  const ajv = newAjv(true);
+  const validate = ajv.compile(environmentSchema);
+  const formats = Object.entries(formatPatterns)
+    .map(
+      ([name, pattern]) =>
+        `${JSON.stringify(name)}: new RegExp(${JSON.stringify(pattern.source)}, ${JSON.stringify(pattern.flags)})`,
+    )
+    .join(', ');
+  return [
+    '"use strict";',
+    `const environmentFormats = {${formats}};`,
+    standaloneCode.default(ajv, validate),
+    `module.exports.schemaDigest = ${JSON.stringify(jsonDigest(environmentSchema))};`,
+    '',
+  ].join('\n');
+}
+
+const precompiledFile = fileURLToPath(
+  new URL('../../generated/validators/environment.cjs', import.meta.url),
+);
+
+function precompiled(): ValidateFunction<EnvironmentFile> | undefined {
+  try {
+    const module = requirePrecompiled(precompiledFile) as ValidateFunction<EnvironmentFile> & {
+      schemaDigest?: unknown;
+    };
+    return module.schemaDigest === jsonDigest(environmentSchema) ? module : undefined;
+  } catch {
+    return undefined; // not built: compile
   }
+}
+
+function validator(): ValidateFunction<EnvironmentFile> {
+  compiled ??= precompiled() ?? newAjv(false).compile<EnvironmentFile>(environmentSchema);
   return compiled;
 }
 

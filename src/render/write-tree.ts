@@ -2,8 +2,18 @@
  * The file-system edge of rendering: compares a FileTree with a folder (for `--check`) and
  * writes it there. Each file is written to a temporary name and renamed into place, so an
  * interrupted run never leaves a half-written file; stale files in owned folders are removed.
+ * Synchronous underneath: a render writes a few dozen small files, and a thread-pool round trip
+ * per call costs more than the call (the functions stay async for callers).
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  type Dirent,
+} from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import type { FileTree } from './file-tree.js';
 
@@ -14,57 +24,74 @@ export interface Drift {
   kind: DriftKind;
 }
 
+/** The entries of a folder; none when it does not exist (`missing`) or cannot be read. */
+function entriesOf(path: string, missing: 'empty' | 'throw' = 'empty'): Dirent[] {
+  try {
+    return readdirSync(path, { withFileTypes: true });
+  } catch (error) {
+    if (missing === 'empty' || (error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 /** Folders matching an owned-folder pattern, where a `*` segment stands for every folder. */
-async function expandFolders(root: string, pattern: string): Promise<string[]> {
+function expandFolders(root: string, pattern: string): string[] {
   const star = pattern.indexOf('*');
   if (star === -1) return [pattern];
   const parent = pattern.slice(0, star).replace(/\/$/, '');
   const rest = pattern.slice(star + 1);
-  const entries = await readdir(join(root, parent), { withFileTypes: true }).catch(() => []);
-  const folders = entries
+  return entriesOf(join(root, parent))
     .filter((entry) => entry.isDirectory())
-    .map((entry) => `${parent}/${entry.name}${rest}`);
-  return (await Promise.all(folders.map((folder) => expandFolders(root, folder)))).flat();
+    .flatMap((entry) => expandFolders(root, `${parent}/${entry.name}${rest}`));
 }
 
-async function listFiles(root: string, folder: string): Promise<string[]> {
-  const entries = await readdir(join(root, folder), { withFileTypes: true }).catch(
-    (error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    },
-  );
+function listFiles(root: string, folder: string): string[] {
   const files: string[] = [];
-  for (const entry of entries) {
+  for (const entry of entriesOf(join(root, folder), 'throw')) {
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(root, path)));
+    if (entry.isDirectory()) files.push(...listFiles(root, path));
     else files.push(path.split(sep).join('/'));
   }
   return files;
 }
 
-async function readIfPresent(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch((error: unknown) => {
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
-  });
+  }
 }
 
 /** How the folder differs from the tree, in path order. */
-export async function compareTree(
+export function compareTree(
   outDir: string,
   tree: FileTree,
   ownedFolders: readonly string[],
 ): Promise<Drift[]> {
+  return settled(() => differences(outDir, tree, ownedFolders));
+}
+
+/** The result of synchronous work as a promise (a thrown error becomes a rejection). */
+function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function differences(outDir: string, tree: FileTree, ownedFolders: readonly string[]): Drift[] {
   const drift: Drift[] = [];
   for (const [path, content] of tree) {
-    const current = await readIfPresent(join(outDir, path));
+    const current = readIfPresent(join(outDir, path));
     if (current === undefined) drift.push({ path, kind: 'missing' });
     else if (current !== content) drift.push({ path, kind: 'changed' });
   }
   for (const pattern of ownedFolders) {
-    for (const folder of await expandFolders(outDir, pattern)) {
-      for (const path of await listFiles(outDir, folder)) {
+    for (const folder of expandFolders(outDir, pattern)) {
+      for (const path of listFiles(outDir, folder)) {
         if (!tree.has(path)) drift.push({ path, kind: 'stale' });
       }
     }
@@ -73,39 +100,45 @@ export async function compareTree(
 }
 
 /** Writes what changed and removes stale files; returns what it did. */
-export async function writeTree(
+export function writeTree(
   outDir: string,
   tree: FileTree,
   ownedFolders: readonly string[],
 ): Promise<Drift[]> {
-  const drift = await compareTree(outDir, tree, ownedFolders);
-  for (const { path, kind } of drift) {
-    const target = join(outDir, path);
-    if (kind === 'stale') {
-      await rm(target, { force: true });
-      continue;
+  return settled(() => {
+    const drift = differences(outDir, tree, ownedFolders);
+    for (const { path, kind } of drift) {
+      const target = join(outDir, path);
+      if (kind === 'stale') {
+        rmSync(target, { force: true });
+        continue;
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      const temporary = `${target}.gitops-gen-${process.pid}.tmp`;
+      writeFileSync(temporary, tree.get(path) ?? '', 'utf8');
+      renameSync(temporary, target);
     }
-    await mkdir(dirname(target), { recursive: true });
-    const temporary = `${target}.gitops-gen-${process.pid}.tmp`;
-    await writeFile(temporary, tree.get(path) ?? '', 'utf8');
-    await rename(temporary, target);
-  }
-  await removeEmptyFolders(outDir, ownedFolders);
-  return drift;
+    removeEmptyFolders(outDir, ownedFolders);
+    return drift;
+  });
 }
 
-async function removeEmptyFolders(outDir: string, folders: readonly string[]): Promise<void> {
-  const visit = async (path: string): Promise<boolean> => {
-    const entries = await readdir(path, { withFileTypes: true }).catch(() => undefined);
-    if (!entries) return false;
+function removeEmptyFolders(outDir: string, folders: readonly string[]): void {
+  const visit = (path: string): boolean => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(path, { withFileTypes: true });
+    } catch {
+      return false;
+    }
     let empty = true;
     for (const entry of entries) {
-      if (!entry.isDirectory() || !(await visit(join(path, entry.name)))) empty = false;
+      if (!entry.isDirectory() || !visit(join(path, entry.name))) empty = false;
     }
-    if (empty) await rm(path, { recursive: true, force: true });
+    if (empty) rmSync(path, { recursive: true, force: true });
     return empty;
   };
   for (const pattern of folders) {
-    for (const folder of await expandFolders(outDir, pattern)) await visit(join(outDir, folder));
+    for (const folder of expandFolders(outDir, pattern)) visit(join(outDir, folder));
   }
 }

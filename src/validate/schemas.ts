@@ -12,10 +12,10 @@
  * `additionalProperties: false` of the definitions marked `x-gitops-gen-strict` is dropped.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { requirePrecompiled } from '../precompiled.js';
 import { _, Ajv, type ValidateFunction } from 'ajv';
 
 /** One JSON Schema (draft-07) object, as read from a bundle. */
@@ -131,19 +131,6 @@ function formatTableSource(): string {
     .map(([name, source]) => `${JSON.stringify(name)}: new RegExp(${JSON.stringify(source)})`)
     .join(', ')}};\n`;
 }
-
-/**
- * Evaluates a precompiled validator module: with require, unless the launcher put a loader
- * that uses V8's code cache and skips module resolution under this symbol (bin/cli-loader.js).
- */
-function requireValidator(file: string): unknown {
-  const launcherLoader: unknown = Reflect.get(globalThis, Symbol.for('gitops-gen.loadCommonJs'));
-  if (typeof launcherLoader === 'function')
-    return (launcherLoader as (file: string) => unknown)(file);
-  return nodeRequire(file);
-}
-
-const nodeRequire = createRequire(import.meta.url);
 
 /** Where the build writes precompiled validators (works from src/validate and dist/validate). */
 const defaultValidatorsDirectory = new URL('../../generated/validators/', import.meta.url);
@@ -289,7 +276,7 @@ export class SchemaValidator {
     for (const key of new Set(keys)) {
       const file = index[key];
       if (file === undefined || this.compiled.has(key)) continue;
-      const module = requireValidator(fileURLToPath(new URL(file, directory))) as {
+      const module = requirePrecompiled(fileURLToPath(new URL(file, directory))) as {
         validate: ValidateFunction;
       };
       this.compiled.set(key, module.validate);
