@@ -1,5 +1,5 @@
-// Validate benchmark: throughput on a generated corpus, the cost over bare YAML parsing, peak
-// memory, cold CLI wall time, and render + validate against `kubectl kustomize` side by side.
+// Validate benchmark: throughput on a generated corpus, the cost over bare YAML parsing and
+// peak memory (bench/cold-bench.js times cold starts).
 // Usage: npm run bench   (or node bench/validate-bench.js --resources 18200 --runs 5)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,6 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 const root = join(import.meta.dirname, '..');
-const cli = join(root, 'bin', 'gitops-gen.js');
 const work = mkdtempSync(join(tmpdir(), 'gitops-gen-bench-'));
 const median = (numbers) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)];
 
@@ -90,38 +89,4 @@ const memory = spawnSync(
 );
 console.log(`peak RSS of validate: ${(Number(memory.stdout) / 1024).toFixed(0)} MB (goal < 150)`);
 
-// Cold CLI: a new process running `gitops-gen validate` on the repository's rendered tree (its
-// default paths: overlays/ and argocd/), promtool included.
-const time = (command, args, options = {}) => {
-  const start = performance.now();
-  const result = spawnSync(command, args, { encoding: 'utf8', ...options });
-  return { ms: performance.now() - start, status: result.status, stdout: result.stdout };
-};
-const cold = Array.from({ length: Math.max(runs, 9) }, () =>
-  time('node', [cli, 'validate'], { cwd: root }),
-);
-console.log(
-  `cold gitops-gen validate of the rendered tree: ${median(cold.map((result) => result.ms)).toFixed(0)} ms median (goal < 250), exit ${cold[0].status}: ${cold[0].stdout.trim().split('\n').at(-1)}`,
-);
-
-// Render + validate of the three default environments vs kubectl kustomize of the same overlays.
-const ours = [];
-const theirs = [];
-for (let run = 0; run < Math.max(runs, 9); run++) {
-  const out = join(work, `tree-${run}`);
-  ours.push(
-    time('node', [cli, 'render', '--out', out], { cwd: work }).ms +
-      time('node', [cli, 'validate'], { cwd: out }).ms,
-  );
-  theirs.push(
-    ['dev', 'staging', 'prod'].reduce(
-      (sum, environment) =>
-        sum + time('kubectl', ['kustomize', join(root, 'overlays', environment)]).ms,
-      0,
-    ),
-  );
-}
-console.log(
-  `render + validate (3 environments): ${median(ours).toFixed(0)} ms; kubectl kustomize of the 3 overlays: ${median(theirs).toFixed(0)} ms (goal: ours faster)`,
-);
 rmSync(work, { recursive: true, force: true });
