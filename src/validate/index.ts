@@ -135,6 +135,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   }
   const display = (path: string): string => displayPath(options.displayRoot, path);
   const sources: SourceObjects[] = [];
+  const kustomize = options.kustomize ?? kustomizeBuilder();
   for (const input of await resolveInputs(options.paths)) {
     if (input.kind === 'stdin') {
       if (!options.readStdin) throw new UsageError('standard input is not available here');
@@ -147,7 +148,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
         embeddedOf: (resource) => embeddedFilesOf(resource),
       });
     } else {
-      const built = await (options.kustomize ?? kustomizeBuilder())(input.directory, display);
+      const built = await kustomize(input.directory, display);
       sources.push({
         resources: built.resources,
         findings: built.findings,

@@ -11,7 +11,12 @@ import type { GeneratedFile } from './embedded.js';
 import type { Finding, ResourceId } from './findings.js';
 import type { KustomizeBuilder } from './index.js';
 import { loadChunk, splitDocuments, type YamlChunk } from './kube-yaml.js';
-import { buildKustomization, nodeFileSystem, type KustomizeFileSystem } from './kustomize/index.js';
+import {
+  buildKustomization,
+  nodeFileSystem,
+  type BuildCache,
+  type KustomizeFileSystem,
+} from './kustomize/index.js';
 import { asArray, isRecord } from './object-paths.js';
 
 const kustomizationFile = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
@@ -48,12 +53,16 @@ function generatorsOf(file: string, text: string): Generator[] {
   });
 }
 
-/** The kustomize builder `validate` uses: in-process, reading from disk. */
+/**
+ * The kustomize builder `validate` uses: in-process, reading from disk. One builder serves one
+ * run: the bases its kustomizations share are built once (files do not change during a run).
+ */
 export function kustomizeBuilder(
   fileSystem: KustomizeFileSystem = nodeFileSystem(),
 ): KustomizeBuilder {
+  const cache: BuildCache = new Map();
   return async (directory, display) => {
-    const built = await buildKustomization(directory, fileSystem);
+    const built = await buildKustomization(directory, fileSystem, cache);
     const texts = new Map<string, Promise<string | undefined>>();
     const read = (file: string): Promise<string | undefined> => {
       let text = texts.get(file);

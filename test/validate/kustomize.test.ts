@@ -15,6 +15,7 @@ import { tempDir, writeFiles } from '../helpers/temp.js';
 import {
   buildKustomization,
   nodeFileSystem,
+  type BuildCache,
   type KustomizeFileSystem,
   type KustomizeFinding,
 } from '../../src/validate/kustomize/index.js';
@@ -135,6 +136,45 @@ describe('the in-process build equals kubectl kustomize', () => {
     ]);
     expect(built.resources.map((resource) => resource.object)).toStrictEqual(expected);
     expect(built.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+  });
+
+  // One cache across all builds, as validate shares one between the overlays of a run: every
+  // base built once is reused by the next includer (and twice in one build, by a diamond).
+  const shared: BuildCache = new Map();
+  it.each(cases)('$name, with bases reused from earlier builds', async ({ dir }) => {
+    const folder = dir.startsWith('/') ? dir : await entryPoint(dir);
+    const [expected, built] = await Promise.all([
+      kubectlKustomize(folder),
+      buildKustomization(folder, nodeFileSystem(), shared),
+    ]);
+    expect(built.resources.map((resource) => resource.object)).toStrictEqual(expected);
+    expect(built.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
+  });
+
+  it('reports what a reused base reported, for every overlay that includes it', async () => {
+    const dir = await tempDir();
+    await writeFiles(dir, {
+      'base/kustomization.yaml':
+        'resources:\n  - cm.yaml\npatches:\n  - target: { kind: Secret }\n    patch: "[]"\n',
+      'base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n',
+      'one/kustomization.yaml': 'resources:\n  - ../base\nnamePrefix: one-\n',
+      'two/kustomization.yaml': 'resources:\n  - ../base\nnamePrefix: two-\n',
+    });
+    const cache: BuildCache = new Map();
+    const one = await buildKustomization(join(dir, 'one'), nodeFileSystem(), cache);
+    const two = await buildKustomization(join(dir, 'two'), nodeFileSystem(), cache);
+    expect(cache.size).toBe(1);
+    for (const [built, prefix] of [
+      [one, 'one-'],
+      [two, 'two-'],
+    ] as const) {
+      expect(built.resources.map((resource) => resource.object)).toEqual([
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}settings` } },
+      ]);
+      expect(built.findings.map((finding) => [finding.code, finding.file])).toEqual([
+        ['kustomize/patch-target-not-found', join(dir, 'base/kustomization.yaml')],
+      ]);
+    }
   });
 });
 

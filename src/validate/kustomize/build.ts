@@ -81,10 +81,20 @@ type Reporter = (
   options?: { hint?: string; severity?: 'error' | 'warning'; at?: 'key' | 'value' },
 ) => void;
 
+/**
+ * Sub-kustomizations already built in this session (one validate run), by folder: the overlays
+ * of one base each include it, and a base builds the same whoever includes it. Kept with the
+ * findings its build reported, which every includer reports again.
+ */
+export type BuildCache = Map<string, { resources: Resource[]; findings: KustomizeFinding[] }>;
+
 class Builder {
   readonly findings: KustomizeFinding[] = [];
 
-  constructor(private readonly fs: KustomizeFileSystem) {}
+  constructor(
+    private readonly fs: KustomizeFileSystem,
+    private readonly cache: BuildCache = new Map(),
+  ) {}
 
   /** Reports at an entry of a kustomization file. */
   private at(k: Kustomization, path: Path): Reporter {
@@ -273,7 +283,26 @@ class Builder {
         );
         return;
       }
+      // A cached build holds only if no folder of this chain lies inside the sub-kustomization:
+      // its cycle checks looked at another chain.
+      const reusable = !chain.some((folder) => contains(path, folder));
+      const cached = reusable ? this.cache.get(path) : undefined;
+      if (cached) {
+        this.findings.push(...cached.findings.map((finding) => ({ ...finding })));
+        this.appendAll(
+          resources,
+          cached.resources.map((resource) => resource.clone()),
+        );
+        return;
+      }
+      const before = this.findings.length;
       const built = await this.accumulate(sub, [], [...chain, path]);
+      if (reusable) {
+        this.cache.set(path, {
+          resources: built.map((resource) => resource.clone()),
+          findings: this.findings.slice(before).map((finding) => ({ ...finding })),
+        });
+      }
       this.appendAll(resources, built);
       return;
     }
@@ -835,8 +864,9 @@ function finalizeObject(object: JsonMap): Record<string, unknown> {
 export async function buildKustomization(
   directory: string,
   fs: KustomizeFileSystem,
+  cache?: BuildCache,
 ): Promise<KustomizeBuildResult> {
-  const builder = new Builder(fs);
+  const builder = new Builder(fs, cache);
   const resources = await builder.build(directory);
   return { resources, findings: builder.findings };
 }

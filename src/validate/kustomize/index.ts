@@ -16,7 +16,7 @@
  * Files are read through the injected `KustomizeFileSystem`; `nodeFileSystem()` is the disk
  * implementation. Everything else is pure.
  */
-export { buildKustomization } from './build.js';
+export { buildKustomization, type BuildCache } from './build.js';
 export { nodeFileSystem } from './node-fs.js';
 export type {
   BuiltResource,

@@ -34,6 +34,17 @@ export class Resource {
     public origin: Origin,
   ) {}
 
+  /** A deep copy: the object and everything the build recorded about it. */
+  clone(): Resource {
+    const copy = new Resource(structuredClone(this.object), this.origin);
+    copy.prefixes = [...this.prefixes];
+    copy.suffixes = [...this.suffixes];
+    copy.behavior = this.behavior;
+    copy.needsHash = this.needsHash;
+    copy.previous = this.previous.map((id) => ({ ...id }));
+    return copy;
+  }
+
   get gvk(): Gvk {
     const { group, version } = splitApiVersion(scalarText(this.object.apiVersion));
     return { group, version, kind: scalarText(this.object.kind) };
