@@ -19,9 +19,8 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: {
-          allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js', 'scripts/*.mjs'],
-        },
+        // JavaScript files (bin/, bench/, scripts/) are linted without types: see below.
+        projectService: true,
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -33,6 +32,7 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: {
         process: 'readonly',
         console: 'readonly',
