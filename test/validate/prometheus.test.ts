@@ -11,6 +11,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/random.js';
 import { stringify } from 'yaml';
 import type { Finding } from '../../src/validate/findings.js';
 import {
@@ -696,17 +697,6 @@ describe('runPromtool', () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32), so the generated corpus is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const promqlAtoms = [
   'x',
   'up{job="a"}',
@@ -857,7 +847,7 @@ describe('differential: our verdicts against promtool on generated input', () =>
   }
 
   it('PromQL: 400 expressions', async () => {
-    const next = random(20_260_604);
+    const next = seededRandom(20_260_604);
     const exprs = [...new Set(Array.from({ length: 400 }, () => generateExpression(next, 3)))];
     const rejected = await rejectedGroups(
       exprs.map((expr, index) => ({ name: `g${index}`, rules: [{ record: 'r', expr }] })),
@@ -870,7 +860,7 @@ describe('differential: our verdicts against promtool on generated input', () =>
   });
 
   it('RE2: 400 label-matcher regexes', async () => {
-    const next = random(42);
+    const next = seededRandom(42);
     const patterns = [...new Set(Array.from({ length: 400 }, () => pieces(next, regexPieces)))];
     const rejected = await rejectedGroups(
       patterns.map((pattern, index) => ({
@@ -886,7 +876,7 @@ describe('differential: our verdicts against promtool on generated input', () =>
   });
 
   it('Go templates: 400 annotations', async () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const texts = [...new Set(Array.from({ length: 400 }, () => pieces(next, templatePieces)))];
     const rejected = await rejectedGroups(
       texts.map((text, index) => ({

@@ -5,20 +5,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../helpers/random.js';
 import { validate, type Finding } from '../../src/index.js';
 import { splitDocumentStream, splitDocuments } from '../../src/validate/kube-yaml.js';
 import { tempDir } from '../helpers/temp.js';
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function blocksOf(text: string, size: number): string[] {
   const blocks: string[] = [];
@@ -30,7 +20,7 @@ function blocksOf(text: string, size: number): string[] {
 
 describe('splitDocumentStream', () => {
   const lines = ['---', '--- ', '...', '... ', '# note', 'a: 1', 'b: |', '  ---', '----', '--- |'];
-  const next = random(20261125);
+  const next = seededRandom(20261125);
   const texts = [
     '',
     '\n',

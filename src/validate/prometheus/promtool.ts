@@ -166,6 +166,12 @@ async function checkRuleTexts(
 
 type RuleItem = { value: unknown; text?: string; source: FindingSource };
 
+/** promtool's part of the output on one rule file, as findings in the item's source. */
+function sectionFindings(section: RuleSection, item: RuleItem): Finding[] {
+  const failed = /FAILED/.test(section.output);
+  return findingsFromOutput('rules', failed, section.output, section.file, item.value, item.source);
+}
+
 /** The text promtool reads for a rule item: as written, else the value as YAML. */
 function ruleText({ value, text }: RuleItem): string {
   return text ?? stringify(Array.isArray(value) ? { groups: value } : value);
@@ -192,15 +198,7 @@ export async function runPromtoolRules(
   }
   const findings = items.flatMap((item, index) => {
     const section = result.sections.get(texts[index] ?? '');
-    if (!section) return [];
-    return findingsFromOutput(
-      'rules',
-      /FAILED/.test(section.output),
-      section.output,
-      section.file,
-      item.value,
-      item.source,
-    );
+    return section ? sectionFindings(section, item) : [];
   });
   return { ran: true, exitCode: result.code, output: result.output, findings };
 }
@@ -232,17 +230,7 @@ export class PromtoolRuleChecks {
     this.start([text]);
     const section = await this.sections.get(text);
     if (!section) return { ran: false, findings: [] };
-    return {
-      ran: true,
-      findings: findingsFromOutput(
-        'rules',
-        /FAILED/.test(section.output),
-        section.output,
-        section.file,
-        item.value,
-        item.source,
-      ),
-    };
+    return { ran: true, findings: sectionFindings(section, item) };
   }
 }
 
