@@ -2,7 +2,8 @@
  * Reads manifest text the way Kubernetes does: YAML 1.1 scalars (`yes` and `on` are booleans,
  * `0644` is 420), timestamps kept as strings, duplicate keys refused, `<<` merges applied.
  * Splits multi-document files, drops empty and comment-only documents, flattens `List` kinds,
- * and keeps a way back from any path to its line and column. Pure.
+ * and keeps a way back from any path to its line and column. Pure, except manifestFileStream,
+ * which reads a file a block at a time.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';

@@ -2,7 +2,8 @@
  * Validate stage: paths -> ValidationReport. Reads the inputs (files, folders, kustomization
  * builds, standard input), parses them the way Kubernetes does and runs the pipeline with the
  * built-in schemas and the Prometheus and Grafana content checks. The file system is touched
- * only here and in inputs.ts; everything downstream is pure.
+ * only at the edges (inputs.ts, the file reader of documents.ts, delivery-paths.ts, the kustomize
+ * port, promtool); the pipeline itself is pure.
  */
 import { isAbsolute, relative } from 'node:path';
 import { UsageError } from '../errors.js';
