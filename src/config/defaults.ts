@@ -3,7 +3,9 @@
  * short-lived, staging in between, prod as the spec describes it). Pure data.
  */
 import type {
+  AlertmanagerSettings,
   EnvironmentConfig,
+  MetricsProfileName,
   ImageSettings,
   ResourceSettings,
   ScrapeTargetSettings,
@@ -20,6 +22,7 @@ export const defaultImages = {
     repository: 'registry.k8s.io/kube-state-metrics/kube-state-metrics',
     tag: 'v2.20.0',
   },
+  alertmanager: { repository: 'quay.io/prometheus/alertmanager', tag: 'v0.34.0' },
 } as const satisfies Record<string, ImageSettings>;
 
 /** The environments used when no environments folder exists. */
@@ -106,6 +109,34 @@ const scrapeTarget = (
 });
 
 /**
+ * Metrics ports of each profile. The spec's pod annotation example says "8000 for model
+ * server"; MLServer serves its metrics on a separate port, 8082. MLflow's tracking server
+ * serves `/metrics` on its API port, 5000, in both.
+ */
+export const metricsProfilePorts: Record<
+  MetricsProfileName,
+  { mlflow: number; modelServer: number }
+> = {
+  spec: { mlflow: 5000, modelServer: 8000 },
+  'mlflow-native': { mlflow: 5000, modelServer: 8082 },
+};
+
+/** Alertmanager: off in dev (alerts stay in the Prometheus UI), on in staging and prod. */
+function alertmanagerDefaults(tier: Tier): AlertmanagerSettings {
+  return {
+    enabled: tier !== 'dev',
+    replicas: 1,
+    image: { ...defaultImages.alertmanager },
+    resources: resources('25m', '64Mi', '200m', '256Mi'),
+    secretName: 'alertmanager-receivers',
+    receivers: [
+      { name: 'default', type: 'slack', channel: '#mlflow-alerts', apiUrlKey: 'slack-api-url' },
+    ],
+    criticalReceiver: 'default',
+  };
+}
+
+/**
  * Every setting of an environment with the tier's defaults, before the file is applied.
  * Environments not named after a tier get no NodePorts (they would clash with the tiers').
  */
@@ -113,8 +144,10 @@ export function environmentDefaults(
   name: string,
   tier: Tier,
   namespace: string,
+  metricsProfile: MetricsProfileName,
 ): Omit<EnvironmentConfig, 'sourceFile' | 'publish' | 'delivery'> {
   const profile = tierProfiles[tier];
+  const ports = metricsProfilePorts[metricsProfile];
   const isTierNamed = name === tier;
   const service = (nodePort: number): ServiceSettings =>
     isTierNamed ? nodePortService(nodePort) : { type: 'ClusterIP' };
@@ -148,9 +181,10 @@ export function environmentDefaults(
       },
     },
     // The spec's troubleshooting reaches MLflow at mlflow-service.<namespace>.svc:5000.
-    mlflow: scrapeTarget('mlflow-service', namespace, 5000),
-    // The spec's pod annotation example: "8000 for model server".
-    modelServer: scrapeTarget('model-server', namespace, 8000),
+    mlflow: scrapeTarget('mlflow-service', namespace, ports.mlflow),
+    modelServer: scrapeTarget('model-server', namespace, ports.modelServer),
+    metrics: { profile: metricsProfile },
+    alertmanager: alertmanagerDefaults(tier),
     nodeExporter: {
       image: { ...defaultImages.nodeExporter },
       resources: resources('50m', '64Mi', '250m', '128Mi'),
@@ -159,7 +193,12 @@ export function environmentDefaults(
       image: { ...defaultImages.kubeStateMetrics },
       resources: resources('50m', '128Mi', '250m', '256Mi'),
     },
-    alerts: { cpuUsagePercent: 80, memoryUsagePercent: 85, modelLatencyP95Seconds: 1 },
+    alerts: {
+      cpuUsagePercent: 80,
+      memoryUsagePercent: 85,
+      modelLatencyP95Seconds: 1,
+      serverErrorRatio: 0.05,
+    },
   };
 }
 

@@ -90,6 +90,35 @@ export interface AlertThresholds {
   cpuUsagePercent: number;
   memoryUsagePercent: number;
   modelLatencyP95Seconds: number;
+  /** Share of MLflow requests answered 5xx that counts as failing runs (mlflow-native profile). */
+  serverErrorRatio: number;
+}
+
+/**
+ * Which metric names the MLflow and model servers export: `spec` (the names of the spec, for
+ * servers instrumented that way) or `mlflow-native` (stock `mlflow server --expose-prometheus`
+ * and MLServer).
+ */
+export const metricsProfileNames = ['spec', 'mlflow-native'] as const;
+export type MetricsProfileName = (typeof metricsProfileNames)[number];
+
+export interface MetricsSettings {
+  profile: MetricsProfileName;
+}
+
+export type AlertmanagerReceiver =
+  | { name: string; type: 'slack'; channel: string; apiUrlKey: string }
+  | { name: string; type: 'pagerduty'; routingKeyKey: string }
+  | { name: string; type: 'webhook'; url: string; bearerTokenKey?: string };
+
+export interface AlertmanagerSettings extends ComponentSettings {
+  enabled: boolean;
+  replicas: number;
+  /** Secret holding every receiver credential; mounted as files, never rendered. */
+  secretName: string;
+  receivers: AlertmanagerReceiver[];
+  /** Receiver of critical alerts; the first receiver gets everything else. */
+  criticalReceiver: string;
 }
 
 export interface PublishSettings {
@@ -139,6 +168,8 @@ export interface EnvironmentConfig {
   modelServer: ScrapeTargetSettings;
   nodeExporter: ComponentSettings;
   kubeStateMetrics: ComponentSettings;
+  metrics: MetricsSettings;
+  alertmanager: AlertmanagerSettings;
   alerts: AlertThresholds;
   publish: PublishSettings;
   delivery: DeliverySettings;

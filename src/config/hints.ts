@@ -78,6 +78,10 @@ export function formatHint(format: FormatName, value: unknown): string {
       return 'use https://host/org/repo.git, ssh://git@host/org/repo.git, git@host:org/repo.git or a local path';
     case 'git-branch':
       return 'use a branch name such as main or release/2026-11';
+    case 'secret-key':
+      return 'use a Secret data key: letters, digits, "-", "_" and "." only, such as slack-api-url';
+    case 'http-url':
+      return 'use an http:// or https:// URL, such as https://alerts.example.com/hook';
     case 'https-url':
       return 'use the API server URL, such as https://kubernetes.default.svc or https://10.0.0.1:6443';
   }

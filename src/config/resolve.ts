@@ -15,6 +15,8 @@ import {
 } from './defaults.js';
 import type {
   AdminCredentials,
+  AlertmanagerReceiver,
+  AlertmanagerSettings,
   DeliverySettings,
   PublishSettings,
   ComponentSettings,
@@ -52,7 +54,7 @@ export function resolveEnvironment(
   const context: ResolveContext = { ...source, problems: [] };
   const tier = input.tier ?? defaultTier(name);
   const namespace = input.namespace ?? defaultNamespace(name);
-  const defaults = environmentDefaults(name, tier, namespace);
+  const defaults = environmentDefaults(name, tier, namespace, input.metrics?.profile ?? 'spec');
   const prometheusInput = input.prometheus ?? {};
   const grafanaInput = input.grafana ?? {};
 
@@ -114,6 +116,8 @@ export function resolveEnvironment(
     },
     mlflow: scrapeTarget(defaults.mlflow, input.mlflow),
     modelServer: scrapeTarget(defaults.modelServer, input.modelServer),
+    metrics: defaults.metrics,
+    alertmanager: resolveAlertmanager(defaults.alertmanager, input.alertmanager ?? {}, context),
     nodeExporter: component(defaults.nodeExporter, input.nodeExporter ?? {}),
     kubeStateMetrics: component(defaults.kubeStateMetrics, input.kubeStateMetrics ?? {}),
     alerts: { ...defaults.alerts, ...input.alerts },
@@ -182,6 +186,105 @@ function component(defaults: ComponentSettings, input: ComponentInput): Componen
       limits: { ...defaults.resources.limits, ...input.resources?.limits },
     },
   };
+}
+
+type AlertmanagerInput = NonNullable<EnvironmentFile['alertmanager']>;
+type ReceiverInput = NonNullable<AlertmanagerInput['receivers']>[number];
+
+function resolveAlertmanager(
+  defaults: AlertmanagerSettings,
+  input: AlertmanagerInput,
+  context: ResolveContext,
+): AlertmanagerSettings {
+  const receivers = input.receivers
+    ? input.receivers.map((receiver, index) => resolveReceiver(receiver, index, context))
+    : defaults.receivers;
+  const names = receivers.map((receiver) => receiver.name);
+  names.forEach((receiverName, index) => {
+    if (names.indexOf(receiverName) !== index) {
+      report(
+        context,
+        ['alertmanager', 'receivers', String(index), 'name'],
+        'config/duplicate-receiver',
+        `receiver "${receiverName}" is named twice`,
+        'give every receiver its own name',
+      );
+    }
+  });
+  const criticalReceiver = input.criticalReceiver ?? names[0] ?? defaults.criticalReceiver;
+  if (!names.includes(criticalReceiver)) {
+    report(
+      context,
+      ['alertmanager', 'criticalReceiver'],
+      'config/unknown-receiver',
+      `criticalReceiver "${criticalReceiver}" is not one of the receivers (${names.join(', ')})`,
+      'name one of alertmanager.receivers',
+    );
+  }
+  return {
+    ...component(defaults, input),
+    enabled: input.enabled ?? defaults.enabled,
+    replicas: input.replicas ?? defaults.replicas,
+    secretName: input.secretName ?? defaults.secretName,
+    receivers,
+    criticalReceiver,
+  };
+}
+
+/** Fills each receiver kind's Secret keys; a field of another kind is a mistake worth naming. */
+function resolveReceiver(
+  input: ReceiverInput,
+  index: number,
+  context: ResolveContext,
+): AlertmanagerReceiver {
+  const path = ['alertmanager', 'receivers', String(index)];
+  const allowed: Record<AlertmanagerReceiver['type'], readonly string[]> = {
+    slack: ['channel', 'apiUrlKey'],
+    pagerduty: ['routingKeyKey'],
+    webhook: ['url', 'bearerTokenKey'],
+  };
+  for (const key of ['channel', 'apiUrlKey', 'routingKeyKey', 'url', 'bearerTokenKey'] as const) {
+    if (input[key] !== undefined && !allowed[input.type].includes(key)) {
+      report(
+        context,
+        [...path, key],
+        'config/receiver-field',
+        `${key} does not apply to a ${input.type} receiver`,
+        `a ${input.type} receiver takes ${allowed[input.type].join(' and ')}`,
+      );
+    }
+  }
+  switch (input.type) {
+    case 'slack':
+      return {
+        name: input.name,
+        type: 'slack',
+        channel: input.channel ?? '#mlflow-alerts',
+        apiUrlKey: input.apiUrlKey ?? 'slack-api-url',
+      };
+    case 'pagerduty':
+      return {
+        name: input.name,
+        type: 'pagerduty',
+        routingKeyKey: input.routingKeyKey ?? 'pagerduty-routing-key',
+      };
+    case 'webhook':
+      if (input.url === undefined) {
+        report(
+          context,
+          [...path, 'type'],
+          'config/receiver-url',
+          'a webhook receiver needs a url',
+          'add url: https://alerts.example.com/hook (credentials go in the Secret, via bearerTokenKey)',
+        );
+      }
+      return {
+        name: input.name,
+        type: 'webhook',
+        url: input.url ?? '',
+        ...(input.bearerTokenKey === undefined ? {} : { bearerTokenKey: input.bearerTokenKey }),
+      };
+  }
 }
 
 function scrapeTarget(

@@ -30,6 +30,10 @@ export const formatPatterns = {
   'git-remote': /^(https?:\/\/\S+|ssh:\/\/\S+|git@[^:\s]+:\S+|file:\/\/\S+|[./~]\S*)$/,
   /** A branch name (git check-ref-format, simplified). */
   'git-branch': /^(?!\/)(?!.*(\.\.|\/\/|@\{|\/$|\.lock$))[A-Za-z0-9._/-]+$/,
+  /** Key of a Secret's data. */
+  'secret-key': /^[-._a-zA-Z0-9]{1,253}$/,
+  /** An http:// or https:// URL (a webhook receiver). */
+  'http-url': /^https?:\/\/[^\s/]+(\/\S*)?$/,
   /** An HTTPS URL (the Kubernetes API server of a cluster). */
   'https-url': /^https:\/\/[^\s/]+(\/\S*)?$/,
 } as const;
@@ -276,6 +280,88 @@ export const environmentSchema = {
     },
     mlflow: scrapeTarget('MLflow tracking server'),
     modelServer: scrapeTarget('model server'),
+    metrics: {
+      type: 'object',
+      description: 'Which metric names the MLflow and model servers export.',
+      additionalProperties: false,
+      properties: {
+        profile: {
+          type: 'string',
+          enum: ['spec', 'mlflow-native'],
+          description:
+            '`spec` (default): the names of the spec, for servers instrumented that way. `mlflow-native`: stock `mlflow server --expose-prometheus` (port 5000) and MLServer (metrics port 8082); MLflowExperimentFailure then alerts on the server-error ratio.',
+        },
+      },
+    },
+    alertmanager: {
+      type: 'object',
+      description:
+        'Alertmanager, wired into Prometheus. On by default in staging and prod. Receiver credentials come from a Secret, never from this file.',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean', description: 'Deploy Alertmanager.' },
+        replicas: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 5,
+          description: 'Replicas; more than one form a gossip cluster that deduplicates.',
+        },
+        image,
+        resources,
+        secretName: {
+          type: 'string',
+          format: 'dns-label',
+          description:
+            "Existing Secret with the receivers' credentials (default alertmanager-receivers), mounted as files.",
+        },
+        receivers: {
+          type: 'array',
+          minItems: 1,
+          description: 'Where alerts go. The first receiver gets every alert not routed elsewhere.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'type'],
+            properties: {
+              name: { type: 'string', format: 'dns-label', description: 'Receiver name.' },
+              type: {
+                type: 'string',
+                enum: ['slack', 'pagerduty', 'webhook'],
+                description: 'Kind of receiver.',
+              },
+              channel: { type: 'string', minLength: 1, description: 'Slack channel.' },
+              apiUrlKey: {
+                type: 'string',
+                format: 'secret-key',
+                description: 'Secret key holding the Slack webhook URL (default slack-api-url).',
+              },
+              routingKeyKey: {
+                type: 'string',
+                format: 'secret-key',
+                description:
+                  'Secret key holding the PagerDuty routing key (default pagerduty-routing-key).',
+              },
+              url: {
+                type: 'string',
+                format: 'http-url',
+                description:
+                  'Webhook URL. Not a secret: put credentials in the Secret (bearerTokenKey).',
+              },
+              bearerTokenKey: {
+                type: 'string',
+                format: 'secret-key',
+                description: 'Secret key holding the webhook bearer token, if it needs one.',
+              },
+            },
+          },
+        },
+        criticalReceiver: {
+          type: 'string',
+          format: 'dns-label',
+          description: 'Receiver of critical alerts; defaults to the first receiver.',
+        },
+      },
+    },
     nodeExporter: {
       type: 'object',
       description: 'node-exporter DaemonSet (node_* metrics).',
@@ -441,19 +527,30 @@ export const environmentSchema = {
         cpuUsagePercent: {
           type: 'number',
           exclusiveMinimum: 0,
-          maximum: 100,
-          description: 'HighCPUUsage fires above this node CPU percentage for 5 minutes.',
+          // Usage never exceeds 100 %: such an alert could never fire.
+          exclusiveMaximum: 100,
+          description:
+            "HighCPUUsage fires above this CPU percentage (of a node, or of a container's limit) for 5 minutes.",
         },
         memoryUsagePercent: {
           type: 'number',
           exclusiveMinimum: 0,
-          maximum: 100,
-          description: 'HighMemoryUsage fires above this node memory percentage for 5 minutes.',
+          // Usage never exceeds 100 %: such an alert could never fire.
+          exclusiveMaximum: 100,
+          description:
+            "HighMemoryUsage fires above this memory percentage (of a node, or of a container's limit) for 5 minutes.",
         },
         modelLatencyP95Seconds: {
           type: 'number',
           exclusiveMinimum: 0,
           description: 'HighModelLatency fires when model-server p95 latency exceeds this.',
+        },
+        serverErrorRatio: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 1,
+          description:
+            'mlflow-native profile: MLflowExperimentFailure fires when this share of MLflow requests fails with 5xx for 5 minutes.',
         },
       },
     },

@@ -5,7 +5,7 @@
  */
 import type { EnvironmentConfig } from '../config/environment.js';
 import { buildMonitoringStack, buildSharedStack } from '../stack/index.js';
-import { renderBase } from './base.js';
+import { baseEnvironment, renderBase } from './base.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
 import { deliveryRoots, fluxFolder, renderDelivery } from './delivery.js';
 import { renderOverlay } from './overlay.js';
@@ -25,7 +25,7 @@ export function renderTree(
   overlaysOf: readonly EnvironmentConfig[] = environments,
 ): FileTree {
   const tree = new FileTreeBuilder()
-    .addAll(treeRoots.base, renderBase(buildSharedStack()))
+    .addAll(treeRoots.base, renderBase(buildSharedStack(baseEnvironment())))
     .addAll('.', renderDelivery(environments));
   for (const environment of overlaysOf) {
     tree.addAll(

@@ -43,7 +43,7 @@ import {
   volumeClaimTemplate,
 } from './manifests/prometheus.js';
 import { nodePortFields } from './manifests/service.js';
-import { toYamlFile, toYamlStream } from './yaml.js';
+import { toJsonFile, toYamlFile, toYamlStream } from './yaml.js';
 import { ignoreChecksAnnotation, policyChecks } from '../validate/policy.js';
 import type { ServiceSettings } from '../config/environment.js';
 
@@ -51,6 +51,9 @@ export const overlayFiles = {
   kustomization: 'kustomization.yaml',
   prometheusConfig: `prometheus/${prometheusComponent.configFile}`,
   alertRules: `prometheus/${prometheusComponent.rulesFile}`,
+  /** Beside the rules, outside every ConfigMap: for `promtool test rules` in the repo's CI. */
+  alertRuleTests: `prometheus/${prometheusComponent.rulesTestFile}`,
+  dashboard: `grafana/${grafanaComponent.dashboardFile}`,
   datasources: `grafana/${grafanaComponent.datasourcesFile}`,
   disruptionBudget: 'pod-disruption-budget.yaml',
   adminSecret: 'grafana-admin-secret.yaml',
@@ -246,6 +249,7 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
   patches.push(...clusterScopedRenames(environment.namespace));
 
   const literals = generatedCredentialLiterals(environment.grafana.adminCredentials);
+  const ownDashboard = environment.metrics.profile !== baseEnvironment().metrics.profile;
   const kustomization: Kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
@@ -278,6 +282,20 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
           annotations: syncWave(syncWaves.config),
         },
       },
+      // The base's dashboard queries the base's metric names; another profile needs its own.
+      ...(ownDashboard
+        ? [
+            {
+              name: grafanaComponent.dashboardsConfigMap,
+              behavior: 'replace' as const,
+              files: [`${grafanaComponent.dashboardFile}=${overlayFiles.dashboard}`],
+              options: {
+                labels: componentLabels(grafanaComponent.name),
+                annotations: syncWave(syncWaves.config),
+              },
+            },
+          ]
+        : []),
     ],
     ...(literals.length > 0
       ? {
@@ -302,10 +320,18 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
     patches,
   };
 
+  if (ownDashboard) files.add(overlayFiles.dashboard, toJsonFile(stack.dashboard));
   return files
     .add(overlayFiles.kustomization, toYamlFile(header, kustomization))
     .add(overlayFiles.prometheusConfig, toYamlFile(header, stack.prometheusConfig))
     .add(overlayFiles.alertRules, toYamlFile(header, stack.alertRules))
+    .add(
+      overlayFiles.alertRuleTests,
+      toYamlFile(
+        [...header, 'Run with: promtool test rules alert-rules.test.yml'],
+        stack.alertRuleTests,
+      ),
+    )
     .add(overlayFiles.datasources, toYamlFile(header, stack.datasources))
     .build();
 }

@@ -1,17 +1,30 @@
 /**
  * The seven alerts of the spec, with its names, thresholds, `for` durations and severities,
  * written so that they behave: "down" also fires when a target vanishes from discovery,
- * latency is a histogram quantile over bucket rates, crash looping follows kubernetes-mixin.
- * Thresholds and namespaces come from the environment. Pure.
+ * latency is a histogram quantile over bucket rates, CPU and memory watch nodes
+ * (node-exporter) and containers against their limits (cAdvisor working set, kube-state-metrics),
+ * crash looping follows kubernetes-mixin. Metric names come from the environment's metrics
+ * profile. Every alert carries the scenarios its generated promtool tests replay. Pure.
  */
 import type { EnvironmentConfig } from '../config/environment.js';
 import { jobNames } from './components.js';
+import { metricsProfiles, selector, type MetricsProfile } from './metrics-profile.js';
+import {
+  buildRuleTests,
+  flat,
+  formatNumber,
+  ramp,
+  seriesOf,
+  type RuleTestFile,
+  type Scenario,
+} from './rule-tests.js';
 
 export interface AlertingRule {
   alert: string;
   expr: string;
   for?: string;
-  labels: { severity: 'critical' | 'warning' | 'info' };
+  /** `scope` tells apart the node and container rules that share an alert name. */
+  labels: { severity: 'critical' | 'warning' | 'info'; scope?: 'node' | 'container' };
   annotations: { summary: string; description: string };
 }
 
@@ -36,6 +49,22 @@ export const specAlertNames = [
 ] as const;
 export type SpecAlertName = (typeof specAlertNames)[number];
 
+/** A rule and the scenarios that prove it fires and stays quiet. */
+interface AlertDefinition {
+  rule: AlertingRule & { alert: SpecAlertName };
+  scenarios: Scenario[];
+}
+
+/** Samples per generated test series: 20 minutes, longer than every `for` and window. */
+const horizon = 20;
+/** A rate needs two samples: a rate-based condition can hold from the second minute on. */
+const firstRateMinute = 1;
+/**
+ * From here on a 5m rate over samples a minute apart equals the slope exactly (Prometheus 2
+ * and 3 alike); before, extrapolation may still under- or overestimate it.
+ */
+const exactRateMinute = 5;
+
 /** A label matcher for one or more namespaces. */
 function namespaceMatcher(namespaces: readonly string[]): string {
   const unique = [...new Set(namespaces)].sort();
@@ -44,17 +73,59 @@ function namespaceMatcher(namespaces: readonly string[]): string {
     : `namespace=~"${unique.join('|')}"`;
 }
 
+/** Minutes of a `for` such as `5m`. */
+function minutesOf(duration: string | undefined): number {
+  return duration === undefined ? 0 : Number(duration.replace(/m$/, ''));
+}
+
+/**
+ * Checks that an alert is silent before `for` can have passed and firing once it must have.
+ * `holdsFrom` is the first minute its condition may hold, `surelyFrom` the first minute it
+ * must (they differ for rates, which are exact only once the window is full).
+ */
+function firesAfterFor(
+  rule: AlertingRule,
+  holdsFrom: number,
+  surelyFrom: number,
+  firing: Scenario['checks'][number]['firing'],
+): Scenario['checks'] {
+  const wait = minutesOf(rule.for);
+  const checks: Scenario['checks'] = [];
+  if (wait > 0) checks.push({ atMinute: holdsFrom + wait - 1, firing: [] });
+  checks.push({ atMinute: surelyFrom + wait + 1, firing });
+  return checks;
+}
+
+/** Checks that an alert is silent once rates are exact, and still at the end. */
+function staysQuiet(rule: AlertingRule): Scenario['checks'] {
+  const settled = exactRateMinute + minutesOf(rule.for) + 1;
+  return [
+    { atMinute: settled, firing: [] },
+    { atMinute: horizon, firing: [] },
+  ];
+}
+
+/** Halfway between a threshold and the ceiling, to one decimal: never a rounding tie. */
+function aboveThreshold(threshold: number, ceiling: number): number {
+  return Math.round((threshold + (ceiling - threshold) / 2) * 10) / 10;
+}
+
+/** Just under a threshold: one point below, or half of it when it is small. */
+function justUnder(threshold: number): number {
+  return threshold > 2 ? threshold - 1 : threshold / 2;
+}
+
 function targetDown(
   job: string,
-  alert: SpecAlertName,
+  alert: 'MLflowServerDown' | 'ModelServerDown',
   what: string,
   namespace: string,
-): AlertingRule {
-  const selector = `up{job="${job}"}`;
-  return {
+): AlertDefinition {
+  const up = `up{job="${job}"}`;
+  const rule: AlertingRule & { alert: typeof alert } = {
     alert,
     // absent() covers a target that disappeared from discovery: then `up` has no series at all.
-    expr: `sum(${selector}) == 0 or absent(${selector})`,
+    expr: `sum(${up}) == 0 or absent(${up})`,
     for: '1m',
     labels: { severity: 'critical' },
     annotations: {
@@ -62,69 +133,431 @@ function targetDown(
       description: `No ${job} target in namespace ${namespace} has answered a scrape for 1 minute, or none is discovered.`,
     },
   };
+  const target = (pod: string, value: number): Scenario['series'][number] => ({
+    series: seriesOf('up', { instance: `${pod}:9999`, job, namespace, pod }),
+    values: flat(value, horizon),
+  });
+  return {
+    rule,
+    scenarios: [
+      {
+        name: 'fires when every target fails its scrapes',
+        series: [target(`${job}-a`, 0), target(`${job}-b`, 0)],
+        checks: firesAfterFor(rule, 0, 0, [{ labels: {}, value: 0 }]),
+      },
+      {
+        name: 'fires when no target is discovered',
+        series: [
+          {
+            series: seriesOf('up', { instance: 'localhost:9090', job: 'prometheus' }),
+            values: flat(1, horizon),
+          },
+        ],
+        checks: firesAfterFor(rule, 0, 0, [{ labels: { job }, value: 1 }]),
+      },
+      {
+        name: 'stays quiet while one target answers',
+        series: [target(`${job}-a`, 0), target(`${job}-b`, 1)],
+        checks: staysQuiet(rule),
+      },
+    ],
+  };
 }
 
-export function buildAlertRules(environment: EnvironmentConfig): RuleFile {
+function podCrashLooping(watched: string, namespace: string): AlertDefinition {
+  const rule: AlertingRule & { alert: 'PodCrashLooping' } = {
+    alert: 'PodCrashLooping',
+    expr: `max_over_time(kube_pod_container_status_waiting_reason{job="${jobNames.kubeStateMetrics}", reason="CrashLoopBackOff", ${watched}}[5m]) >= 1`,
+    for: '5m',
+    labels: { severity: 'critical' },
+    annotations: {
+      summary: 'Pod is restarting frequently',
+      description:
+        'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 5 minutes.',
+    },
+  };
+  const labels = {
+    container: 'mlflow',
+    job: jobNames.kubeStateMetrics,
+    namespace,
+    pod: 'mlflow-server-0',
+    reason: 'CrashLoopBackOff',
+  };
+  const waiting = (
+    value: number,
+    extra: Record<string, string> = {},
+  ): Scenario['series'][number] => ({
+    series: seriesOf('kube_pod_container_status_waiting_reason', { ...labels, ...extra }),
+    values: flat(value, horizon),
+  });
+  return {
+    rule,
+    scenarios: [
+      {
+        name: 'fires when a container waits in CrashLoopBackOff',
+        series: [waiting(1)],
+        checks: firesAfterFor(rule, 0, 0, [{ labels, value: 1 }]),
+      },
+      {
+        name: 'stays quiet for running containers and for namespaces it does not watch',
+        series: [waiting(0), waiting(1, { namespace: `not-${namespace}` })],
+        checks: staysQuiet(rule),
+      },
+    ],
+  };
+}
+
+interface UsageAlert {
+  alert: 'HighCPUUsage' | 'HighMemoryUsage';
+  threshold: number;
+  what: string;
+}
+
+/** Node level, from node-exporter: busy CPU time, or memory not available. */
+function nodeUsage(usage: UsageAlert): AlertDefinition {
+  const { alert, threshold, what } = usage;
+  const nodeJob = `job="${jobNames.nodeExporter}"`;
+  const expr =
+    alert === 'HighCPUUsage'
+      ? `100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{${nodeJob}, mode="idle"}[5m]))) > ${threshold}`
+      : `100 * (1 - node_memory_MemAvailable_bytes{${nodeJob}} / node_memory_MemTotal_bytes{${nodeJob}}) > ${threshold}`;
+  const rule: AlertingRule & { alert: typeof alert } = {
+    alert,
+    expr,
+    for: '5m',
+    labels: { severity: 'warning', scope: 'node' },
+    annotations: {
+      summary: `${what} usage above ${threshold}%`,
+      description: `${what} usage on node {{ $labels.instance }} has been above ${threshold}% for 5 minutes (now {{ printf "%.1f" $value }}%).`,
+    },
+  };
+  const instance = 'node-1';
+  const seriesAt = (percent: number): Scenario['series'] => {
+    if (alert === 'HighCPUUsage') {
+      // Idle seconds per minute of one CPU; a large start keeps rate() clear of counter resets.
+      const idlePerMinute = (60 * (100 - percent)) / 100;
+      return [
+        {
+          series: seriesOf('node_cpu_seconds_total', {
+            cpu: '0',
+            instance,
+            job: jobNames.nodeExporter,
+            mode: 'idle',
+          }),
+          values: ramp(100_000, idlePerMinute, horizon),
+        },
+      ];
+    }
+    const total = 10_000_000_000;
+    return [
+      {
+        series: seriesOf('node_memory_MemTotal_bytes', { instance, job: jobNames.nodeExporter }),
+        values: flat(total, horizon),
+      },
+      {
+        series: seriesOf('node_memory_MemAvailable_bytes', {
+          instance,
+          job: jobNames.nodeExporter,
+        }),
+        values: flat((total * (100 - percent)) / 100, horizon),
+      },
+    ];
+  };
+  const high = aboveThreshold(threshold, 100);
+  const isRate = alert === 'HighCPUUsage';
+  return {
+    rule,
+    scenarios: [
+      {
+        name: `fires when a node uses ${formatNumber(high)}%`,
+        series: seriesAt(high),
+        // A ratio keeps the left-hand labels; the CPU average keeps only `instance`.
+        checks: firesAfterFor(rule, isRate ? firstRateMinute : 0, isRate ? exactRateMinute : 0, [
+          {
+            labels:
+              alert === 'HighCPUUsage' ? { instance } : { instance, job: jobNames.nodeExporter },
+            value: high,
+          },
+        ]),
+      },
+      {
+        name: `stays quiet when a node uses ${formatNumber(justUnder(threshold))}%`,
+        series: seriesAt(justUnder(threshold)),
+        checks: staysQuiet(rule),
+      },
+    ],
+  };
+}
+
+/**
+ * Container level: usage against the container's limit. cAdvisor's pod-level cgroups have
+ * `container=""` and containers without an image are pause containers: both are left out.
+ */
+function containerUsage(usage: UsageAlert, watched: string, namespace: string): AlertDefinition {
+  const { alert, threshold, what } = usage;
+  const cadvisor = `job="${jobNames.cadvisor}", ${watched}, container!="", image!=""`;
+  const limits = `job="${jobNames.kubeStateMetrics}", ${watched}`;
+  const byContainer = 'sum by (namespace, pod, container)';
+  const expr =
+    alert === 'HighCPUUsage'
+      ? `100 * ${byContainer} (rate(container_cpu_usage_seconds_total{${cadvisor}}[5m])) / ${byContainer} (kube_pod_container_resource_limits{${limits}, resource="cpu"}) > ${threshold}`
+      : `100 * ${byContainer} (container_memory_working_set_bytes{${cadvisor}}) / ${byContainer} (kube_pod_container_resource_limits{${limits}, resource="memory"}) > ${threshold}`;
+  const rule: AlertingRule & { alert: typeof alert } = {
+    alert,
+    expr,
+    for: '5m',
+    labels: { severity: 'warning', scope: 'container' },
+    annotations: {
+      summary: `${what} usage above ${threshold}% of a container's limit`,
+      description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has used more than ${threshold}% of its ${what.toLowerCase()} limit for 5 minutes (now {{ printf "%.1f" $value }}%).`,
+    },
+  };
+  const container = { container: 'mlflow', namespace, pod: 'mlflow-server-0' };
+  const cadvisorLabels = {
+    ...container,
+    image: 'ghcr.io/mlflow/mlflow:v3',
+    job: jobNames.cadvisor,
+  };
+  const isCpu = alert === 'HighCPUUsage';
+  const limit = isCpu ? 2 : 1_000_000_000;
+  const seriesAt = (percent: number): Scenario['series'] => {
+    const used = (limit * percent) / 100;
+    const metric = isCpu
+      ? 'container_cpu_usage_seconds_total'
+      : 'container_memory_working_set_bytes';
+    const values = (amount: number): string =>
+      isCpu ? ramp(1_000, amount * 60, horizon) : flat(amount, horizon);
+    return [
+      { series: seriesOf(metric, cadvisorLabels), values: values(used) },
+      // The pod's own cgroup adds up all containers: counting it would double the usage.
+      {
+        series: seriesOf(metric, { ...cadvisorLabels, container: '', image: '' }),
+        values: values(used * 2),
+      },
+      {
+        series: seriesOf('kube_pod_container_resource_limits', {
+          ...container,
+          job: jobNames.kubeStateMetrics,
+          resource: isCpu ? 'cpu' : 'memory',
+          unit: isCpu ? 'core' : 'byte',
+        }),
+        values: flat(limit, horizon),
+      },
+    ];
+  };
+  const high = aboveThreshold(threshold, 100);
+  return {
+    rule,
+    scenarios: [
+      {
+        name: `fires when a container uses ${formatNumber(high)}% of its limit`,
+        series: seriesAt(high),
+        checks: firesAfterFor(rule, isCpu ? firstRateMinute : 0, isCpu ? exactRateMinute : 0, [
+          { labels: container, value: high },
+        ]),
+      },
+      {
+        name: `stays quiet when a container uses ${formatNumber(justUnder(threshold))}% of its limit`,
+        series: seriesAt(justUnder(threshold)),
+        checks: staysQuiet(rule),
+      },
+    ],
+  };
+}
+
+function highModelLatency(profile: MetricsProfile, threshold: number): AlertDefinition {
+  const { modelServer } = profile;
+  const bucket = `${modelServer.requestDuration}_bucket`;
+  const rule: AlertingRule & { alert: 'HighModelLatency' } = {
+    alert: 'HighModelLatency',
+    // `le` must survive the sum; `job` keeps one result per scrape job.
+    expr: `histogram_quantile(0.95, sum by (job, le) (rate(${selector(bucket, `job="${jobNames.modelServer}"`, modelServer.requestDurationMatchers)}[5m]))) > ${threshold}`,
+    for: '5m',
+    labels: { severity: 'warning' },
+    annotations: {
+      summary: `Model p95 latency above ${threshold}s`,
+      description: `The 95th percentile of model-server inference latency has been above ${threshold}s for 5 minutes (now {{ humanizeDuration $value }}).`,
+    },
+  };
+  const baseLabels = {
+    ...modelServer.requestDurationLabels,
+    ...parseMatchers(modelServer.requestDurationMatchers),
+    job: jobNames.modelServer,
+  };
+  /** Every request lands in the bucket (lower, upper]; p95 interpolates 95 % into it. */
+  const histogram = (lower: number, upper: number): Scenario['series'] =>
+    [
+      [lower, 0],
+      [upper, 10],
+      [Number.POSITIVE_INFINITY, 10],
+    ].map(([le = 0, perMinute = 0]) => ({
+      series: seriesOf(bucket, {
+        ...baseLabels,
+        le: le === Number.POSITIVE_INFINITY ? '+Inf' : formatNumber(le),
+      }),
+      values: ramp(0, perMinute, horizon),
+    }));
+  const p95 = (lower: number, upper: number): number => lower + (upper - lower) * 0.95;
+  return {
+    rule,
+    scenarios: [
+      {
+        name: `fires when p95 is ${formatNumber(p95(threshold, 2 * threshold))}s`,
+        series: histogram(threshold, 2 * threshold),
+        checks: firesAfterFor(rule, firstRateMinute, exactRateMinute, [
+          { labels: { job: jobNames.modelServer }, value: p95(threshold, 2 * threshold) },
+        ]),
+      },
+      {
+        name: `stays quiet when p95 is ${formatNumber(p95(threshold / 2, threshold))}s`,
+        series: histogram(threshold / 2, threshold),
+        checks: staysQuiet(rule),
+      },
+    ],
+  };
+}
+
+/** `a="b"` matchers as labels; a regex matcher gives no label (its value is a pattern). */
+function parseMatchers(matchers: string): Record<string, string> {
+  return Object.fromEntries(
+    [...matchers.matchAll(/([A-Za-z_]\w*)="([^"]*)"/g)].map((match) => [
+      match[1] ?? '',
+      match[2] ?? '',
+    ]),
+  );
+}
+
+function experimentFailure(profile: MetricsProfile, serverErrorRatio: number): AlertDefinition {
+  const { mlflow } = profile;
+  const job = `job="${jobNames.mlflow}"`;
+  if (mlflow.runs) {
+    const rule: AlertingRule & { alert: 'MLflowExperimentFailure' } = {
+      alert: 'MLflowExperimentFailure',
+      // One failed run is worth a look: no `for`, any increase in the last 15 minutes.
+      expr: `sum(increase(${selector(mlflow.runs.finished, job, 'status="FAILED"')}[15m])) > 0`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'A training run failed',
+        description: 'At least one MLflow run finished with status FAILED in the last 15 minutes.',
+      },
+    };
+    const finished = (status: string, values: string): Scenario['series'][number] => ({
+      series: seriesOf(mlflow.runs?.finished ?? '', { job: jobNames.mlflow, status }),
+      values,
+    });
+    return {
+      rule,
+      scenarios: [
+        {
+          name: 'fires as soon as a run fails',
+          series: [
+            finished('FINISHED', ramp(0, 1, horizon)),
+            finished('FAILED', `${flat(0, 5)} ${flat(1, horizon - 6)}`),
+          ],
+          checks: [
+            { atMinute: 5, firing: [] },
+            { atMinute: 7, firing: [{ labels: {}, value: 1 }] },
+          ],
+        },
+        {
+          name: 'stays quiet while runs finish successfully',
+          series: [finished('FINISHED', ramp(0, 1, horizon)), finished('FAILED', flat(0, horizon))],
+          checks: [{ atMinute: horizon, firing: [] }],
+        },
+      ],
+    };
+  }
+  // Stock MLflow exports no run counters; a failing run shows as tracking-server errors.
+  const requests = (matcher: string): string =>
+    `sum(rate(${selector(mlflow.requests, job, matcher)}[5m]))`;
+  const rule: AlertingRule & { alert: 'MLflowExperimentFailure' } = {
+    alert: 'MLflowExperimentFailure',
+    expr: `${requests(`${mlflow.statusLabel}=~"5.."`)} / ${requests('')} > ${serverErrorRatio}`,
+    for: '5m',
+    labels: { severity: 'warning' },
+    annotations: {
+      summary: 'MLflow requests are failing, so runs cannot be logged',
+      description: `{{ humanizePercentage $value }} of MLflow tracking requests have failed with a server error for 5 minutes (threshold ${formatNumber(serverErrorRatio * 100)}%): runs are failing or cannot be recorded.`,
+    },
+  };
+  const traffic = (errorRatio: number): Scenario['series'] => [
+    {
+      series: seriesOf(mlflow.requests, {
+        job: jobNames.mlflow,
+        method: 'POST',
+        [mlflow.statusLabel]: '200',
+      }),
+      values: ramp(0, 100 * (1 - errorRatio), horizon),
+    },
+    {
+      series: seriesOf(mlflow.requests, {
+        job: jobNames.mlflow,
+        method: 'POST',
+        [mlflow.statusLabel]: '500',
+      }),
+      values: ramp(0, 100 * errorRatio, horizon),
+    },
+  ];
+  const high = aboveThreshold(serverErrorRatio * 100, 100) / 100;
+  const low = serverErrorRatio * 0.9;
+  return {
+    rule,
+    scenarios: [
+      {
+        name: `fires when ${formatNumber(high * 100)}% of requests fail`,
+        series: traffic(high),
+        checks: firesAfterFor(rule, firstRateMinute, exactRateMinute, [
+          { labels: {}, value: high },
+        ]),
+      },
+      {
+        name: `stays quiet when ${formatNumber(low * 100)}% of requests fail`,
+        series: traffic(low),
+        checks: staysQuiet(rule),
+      },
+    ],
+  };
+}
+
+function alertDefinitions(environment: EnvironmentConfig): AlertDefinition[] {
   const { alerts, mlflow, modelServer } = environment;
+  const profile = metricsProfiles[environment.metrics.profile];
   const watched = namespaceMatcher([
     environment.namespace,
     mlflow.namespace,
     modelServer.namespace,
   ]);
-  const rules: AlertingRule[] = [
+  const cpu: UsageAlert = { alert: 'HighCPUUsage', threshold: alerts.cpuUsagePercent, what: 'CPU' };
+  const memory: UsageAlert = {
+    alert: 'HighMemoryUsage',
+    threshold: alerts.memoryUsagePercent,
+    what: 'Memory',
+  };
+  return [
     targetDown(jobNames.mlflow, 'MLflowServerDown', 'MLflow server', mlflow.namespace),
     targetDown(jobNames.modelServer, 'ModelServerDown', 'Model server', modelServer.namespace),
-    {
-      alert: 'PodCrashLooping',
-      expr: `max_over_time(kube_pod_container_status_waiting_reason{job="${jobNames.kubeStateMetrics}", reason="CrashLoopBackOff", ${watched}}[5m]) >= 1`,
-      for: '5m',
-      labels: { severity: 'critical' },
-      annotations: {
-        summary: 'Pod is restarting frequently',
-        description:
-          'Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 5 minutes.',
-      },
-    },
-    {
-      alert: 'HighCPUUsage',
-      expr: `100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{job="${jobNames.nodeExporter}", mode="idle"}[5m]))) > ${alerts.cpuUsagePercent}`,
-      for: '5m',
-      labels: { severity: 'warning' },
-      annotations: {
-        summary: `CPU usage above ${alerts.cpuUsagePercent}%`,
-        description: `CPU usage on node {{ $labels.instance }} has been above ${alerts.cpuUsagePercent}% for 5 minutes (now {{ printf "%.1f" $value }}%).`,
-      },
-    },
-    {
-      alert: 'HighMemoryUsage',
-      expr: `100 * (1 - node_memory_MemAvailable_bytes{job="${jobNames.nodeExporter}"} / node_memory_MemTotal_bytes{job="${jobNames.nodeExporter}"}) > ${alerts.memoryUsagePercent}`,
-      for: '5m',
-      labels: { severity: 'warning' },
-      annotations: {
-        summary: `Memory usage above ${alerts.memoryUsagePercent}%`,
-        description: `Memory usage on node {{ $labels.instance }} has been above ${alerts.memoryUsagePercent}% for 5 minutes (now {{ printf "%.1f" $value }}%).`,
-      },
-    },
-    {
-      alert: 'HighModelLatency',
-      expr: `histogram_quantile(0.95, sum by (le) (rate(mlflow_model_request_duration_seconds_bucket{job="${jobNames.modelServer}"}[5m]))) > ${alerts.modelLatencyP95Seconds}`,
-      for: '5m',
-      labels: { severity: 'warning' },
-      annotations: {
-        summary: `Model p95 latency above ${alerts.modelLatencyP95Seconds}s`,
-        description: `The 95th percentile of model-server request latency has been above ${alerts.modelLatencyP95Seconds}s for 5 minutes (now {{ humanizeDuration $value }}).`,
-      },
-    },
-    {
-      alert: 'MLflowExperimentFailure',
-      expr: `sum(increase(mlflow_runs_finished_total{job="${jobNames.mlflow}", status="FAILED"}[15m])) > 0`,
-      labels: { severity: 'warning' },
-      annotations: {
-        summary: 'A training run failed',
-        description:
-          '{{ printf "%.0f" $value }} MLflow run(s) finished with status FAILED in the last 15 minutes.',
-      },
-    },
+    podCrashLooping(watched, mlflow.namespace),
+    nodeUsage(cpu),
+    containerUsage(cpu, watched, mlflow.namespace),
+    nodeUsage(memory),
+    containerUsage(memory, watched, mlflow.namespace),
+    highModelLatency(profile, alerts.modelLatencyP95Seconds),
+    experimentFailure(profile, alerts.serverErrorRatio),
   ];
-  return { groups: [{ name: 'mlflow.rules', rules }] };
+}
+
+export function buildAlertRules(environment: EnvironmentConfig): RuleFile {
+  return {
+    groups: [
+      { name: 'mlflow.rules', rules: alertDefinitions(environment).map(({ rule }) => rule) },
+    ],
+  };
+}
+
+/** The promtool unit tests of `buildAlertRules`, reading the rules from `ruleFile`. */
+export function buildAlertRuleTests(
+  environment: EnvironmentConfig,
+  ruleFile: string,
+): RuleTestFile {
+  return buildRuleTests(ruleFile, alertDefinitions(environment));
 }

@@ -11,6 +11,7 @@ export const prometheusComponent = {
   configMap: 'prometheus-config',
   configFile: 'prometheus.yml',
   rulesFile: 'alert-rules.yml',
+  rulesTestFile: 'alert-rules.test.yml',
   configDir: '/etc/prometheus',
   dataDir: '/prometheus',
   dataVolume: 'prometheus-data',

@@ -2,7 +2,7 @@
  * The MLflow monitoring dashboard (`mlflow-monitoring-dashboard.json`): the spec's example
  * queries plus latency percentiles, errors, runs, predictions, pod CPU and memory, restarts and
  * target health. It names no namespace (a variable picks it), so one copy serves every
- * environment. Typed with Grafana's own schema package. Pure.
+ * environment of a metrics profile. Typed with Grafana's own schema package. Pure.
  */
 import {
   DashboardCursorSync,
@@ -15,6 +15,7 @@ import {
   type ValueMapping,
 } from '@grafana/schema';
 import { grafanaComponent, jobNames } from './components.js';
+import { exampleQueries, selector, type MetricsProfile } from './metrics-profile.js';
 
 const datasource = { type: 'prometheus', uid: grafanaComponent.datasourceUid };
 
@@ -40,220 +41,265 @@ interface Row {
   panels: PanelSpec[];
 }
 
-const mlflow = `job="${jobNames.mlflow}"`;
-const model = `job="${jobNames.modelServer}"`;
+const mlflowJob = `job="${jobNames.mlflow}"`;
+const modelJob = `job="${jobNames.modelServer}"`;
 const podFilter = 'namespace="$namespace", container!="", image!=""';
 
-const percentiles = (metric: string, selector: string): Query[] =>
+const percentiles = (metric: string, ...matchers: string[]): Query[] =>
   [0.5, 0.95, 0.99].map((quantile) => ({
-    expr: `histogram_quantile(${quantile}, sum by (le) (rate(${metric}{${selector}}[5m])))`,
+    expr: `histogram_quantile(${quantile}, sum by (le) (rate(${selector(metric, ...matchers)}[5m])))`,
     legend: `p${String(quantile * 100)}`,
   }));
 
-const rows: Row[] = [
-  {
-    title: 'MLflow tracking server',
-    panels: [
-      {
-        title: 'MLflow request success rate',
-        description: 'Share of MLflow requests answered with status 200 (spec example query).',
-        type: 'stat',
-        unit: 'percent',
-        width: 6,
-        queries: [
-          {
-            expr: `sum(rate(http_requests_total{${mlflow}, status="200"}[5m])) /\nsum(rate(http_requests_total{${mlflow}}[5m])) * 100`,
-            legend: 'success rate',
-          },
-        ],
-      },
-      {
-        title: 'Experiment success rate',
-        description:
-          'Runs finished successfully over all finished runs in the last hour (spec example query).',
-        type: 'stat',
-        unit: 'percent',
-        width: 6,
-        queries: [
-          {
-            expr: `sum(increase(mlflow_runs_finished_total{status="FINISHED"}[1h])) /\n(sum(increase(mlflow_runs_finished_total[1h]))) * 100`,
-            legend: 'success rate',
-          },
-        ],
-      },
-      {
-        title: 'MLflow request latency',
-        description: 'p50, p95 and p99 of MLflow server request duration.',
-        type: 'timeseries',
-        unit: 's',
-        width: 12,
-        queries: percentiles('http_request_duration_seconds_bucket', mlflow),
-      },
-      {
-        title: 'MLflow 4xx / 5xx errors',
-        description: 'Error responses per second by status code.',
-        type: 'timeseries',
-        unit: 'reqps',
-        queries: [
-          {
-            expr: `sum by (status) (rate(http_requests_total{${mlflow}, status=~"4..|5.."}[5m]))`,
-            legend: '{{status}}',
-          },
-        ],
-      },
+/** The spec's example query with that title, written for the profile. */
+function example(profile: MetricsProfile, title: string): string {
+  const found = exampleQueries(profile, '$namespace').find((query) => query.title === title);
+  if (!found) throw new Error(`no example query "${title}"`);
+  return found.expr;
+}
+
+/** The MLflow panels that need run counters, or what stands in for them without. */
+function runPanels(profile: MetricsProfile): PanelSpec[] {
+  const { mlflow } = profile;
+  const runs = mlflow.runs;
+  if (runs) {
+    return [
       {
         title: 'Runs created / finished / failed',
         description: 'MLflow runs per hour.',
         type: 'timeseries',
         unit: 'short',
         queries: [
-          { expr: `sum(increase(mlflow_runs_created_total{${mlflow}}[1h]))`, legend: 'created' },
+          { expr: `sum(increase(${selector(runs.created, mlflowJob)}[1h]))`, legend: 'created' },
           {
-            expr: `sum(increase(mlflow_runs_finished_total{${mlflow}, status="FINISHED"}[1h]))`,
+            expr: `sum(increase(${selector(runs.finished, mlflowJob, 'status="FINISHED"')}[1h]))`,
             legend: 'finished',
           },
           {
-            expr: `sum(increase(mlflow_runs_finished_total{${mlflow}, status="FAILED"}[1h]))`,
+            expr: `sum(increase(${selector(runs.finished, mlflowJob, 'status="FAILED"')}[1h]))`,
             legend: 'failed',
           },
         ],
       },
-    ],
-  },
-  {
-    title: 'Model server',
-    panels: [
-      {
-        title: 'Model inference throughput',
-        description: 'Requests per second to /invocations by status (spec example query).',
-        type: 'timeseries',
-        unit: 'reqps',
-        queries: [
-          {
-            expr: `sum(rate(http_requests_total{${model}, path="/invocations"}[5m])) by (status)`,
-            legend: '{{status}}',
-          },
-        ],
-      },
-      {
-        title: 'Predictions',
-        description: 'Predictions served per second.',
-        type: 'timeseries',
-        unit: 'ops',
-        queries: [
-          { expr: `sum(rate(mlflow_predictions_total{${model}}[5m]))`, legend: 'predictions' },
-        ],
-      },
-      {
-        title: 'Model latency',
-        description: 'p50, p95 and p99 of inference latency; HighModelLatency watches p95.',
-        type: 'timeseries',
-        unit: 's',
-        queries: percentiles('mlflow_model_request_duration_seconds_bucket', model),
-      },
-      {
-        title: 'Model server 4xx / 5xx errors',
-        description: 'Error responses per second by status code.',
-        type: 'timeseries',
-        unit: 'reqps',
-        queries: [
-          {
-            expr: `sum by (status) (rate(http_requests_total{${model}, status=~"4..|5.."}[5m]))`,
-            legend: '{{status}}',
-          },
-        ],
-      },
-    ],
-  },
-  {
-    title: 'Kubernetes',
-    panels: [
-      {
-        title: 'Memory usage by pod',
-        description:
-          'Working set (what the OOM killer and kubernetes-mixin use) and total usage including page cache (the spec query).',
-        type: 'timeseries',
-        unit: 'bytes',
-        queries: [
-          {
-            expr: `sum(container_memory_working_set_bytes{${podFilter}}) by (pod)`,
-            legend: '{{pod}}',
-          },
-          {
-            expr: `sum(container_memory_usage_bytes{${podFilter}}) by (pod)`,
-            legend: '{{pod}} (incl. cache)',
-          },
-        ],
-      },
-      {
-        title: 'CPU usage by pod',
-        description: 'CPU cores used per pod.',
-        type: 'timeseries',
-        unit: 'short',
-        queries: [
-          {
-            expr: `sum(rate(container_cpu_usage_seconds_total{${podFilter}}[5m])) by (pod)`,
-            legend: '{{pod}}',
-          },
-        ],
-      },
-      {
-        title: 'Container restarts',
-        description: 'Restarts per pod in the last hour (kube-state-metrics).',
-        type: 'timeseries',
-        unit: 'short',
-        queries: [
-          {
-            expr: `sum by (pod) (increase(kube_pod_container_status_restarts_total{namespace="$namespace"}[1h]))`,
-            legend: '{{pod}}',
-          },
-        ],
-      },
-      {
-        title: 'Targets up / down',
-        description: 'Scrape health of every target: 1 is up, 0 is down.',
-        type: 'stat',
-        unit: 'none',
-        queries: [{ expr: 'up', legend: '{{job}} {{instance}}' }],
-        mappings: [
-          {
-            type: MappingType.ValueToText,
-            options: {
-              '0': { text: 'DOWN', color: 'red', index: 0 },
-              '1': { text: 'UP', color: 'green', index: 1 },
+    ];
+  }
+  return [
+    {
+      title: 'Tracking server exceptions',
+      description:
+        'Requests that raised inside the MLflow server, per second. Stock MLflow exports no run counters: failing runs show here and as 5xx.',
+      type: 'timeseries',
+      unit: 'reqps',
+      queries: [
+        {
+          expr: `sum(rate(${selector(mlflow.exceptions ?? mlflow.requests, mlflowJob)}[5m]))`,
+          legend: 'exceptions',
+        },
+      ],
+    },
+  ];
+}
+
+function rowsFor(profile: MetricsProfile): Row[] {
+  const { mlflow, modelServer } = profile;
+  const predictions: Query[] = [
+    {
+      expr: `sum(rate(${selector(modelServer.predictions, modelJob)}[5m]))`,
+      legend: 'predictions',
+    },
+  ];
+  if (modelServer.predictionFailures) {
+    predictions.push({
+      expr: `sum(rate(${selector(modelServer.predictionFailures, modelJob)}[5m]))`,
+      legend: 'failed',
+    });
+  }
+  return [
+    {
+      title: 'MLflow tracking server',
+      panels: [
+        {
+          title: 'MLflow request success rate',
+          description: 'Share of MLflow requests answered with status 200 (spec example query).',
+          type: 'stat',
+          unit: 'percent',
+          width: 6,
+          queries: [
+            { expr: example(profile, 'MLflow Request Success Rate'), legend: 'success rate' },
+          ],
+        },
+        {
+          title: 'Experiment success rate',
+          description: mlflow.runs
+            ? 'Runs finished successfully over all finished runs in the last hour (spec example query).'
+            : 'Without run counters (stock MLflow): the share of tracking requests in the last hour that did not fail with a server error.',
+          type: 'stat',
+          unit: 'percent',
+          width: 6,
+          queries: [{ expr: example(profile, 'Experiment Success Rate'), legend: 'success rate' }],
+        },
+        {
+          title: 'MLflow request latency',
+          description: 'p50, p95 and p99 of MLflow server request duration.',
+          type: 'timeseries',
+          unit: 's',
+          width: 12,
+          queries: percentiles(`${mlflow.requestDuration}_bucket`, mlflowJob),
+        },
+        {
+          title: 'MLflow 4xx / 5xx errors',
+          description: 'Error responses per second by status code.',
+          type: 'timeseries',
+          unit: 'reqps',
+          queries: [
+            {
+              expr: `sum by (${mlflow.statusLabel}) (rate(${selector(mlflow.requests, mlflowJob, `${mlflow.statusLabel}=~"4..|5.."`)}[5m]))`,
+              legend: `{{${mlflow.statusLabel}}}`,
             },
+          ],
+        },
+        ...runPanels(profile),
+      ],
+    },
+    {
+      title: 'Model server',
+      panels: [
+        {
+          title: 'Model inference throughput',
+          description: 'Inference requests per second by status (spec example query).',
+          type: 'timeseries',
+          unit: 'reqps',
+          queries: [
+            {
+              expr: example(profile, 'Model Inference Throughput'),
+              legend: `{{${modelServer.statusLabel}}}`,
+            },
+          ],
+        },
+        {
+          title: 'Predictions',
+          description: 'Predictions served per second.',
+          type: 'timeseries',
+          unit: 'ops',
+          queries: predictions,
+        },
+        {
+          title: 'Model latency',
+          description: 'p50, p95 and p99 of inference latency; HighModelLatency watches p95.',
+          type: 'timeseries',
+          unit: 's',
+          queries: percentiles(
+            `${modelServer.requestDuration}_bucket`,
+            modelJob,
+            modelServer.requestDurationMatchers,
+          ),
+        },
+        {
+          title: 'Model server 4xx / 5xx errors',
+          description: 'Error responses per second by status code.',
+          type: 'timeseries',
+          unit: 'reqps',
+          queries: [
+            {
+              expr: `sum by (${modelServer.statusLabel}) (rate(${selector(modelServer.requests, modelJob, `${modelServer.statusLabel}=~"4..|5.."`)}[5m]))`,
+              legend: `{{${modelServer.statusLabel}}}`,
+            },
+          ],
+        },
+      ],
+    },
+    kubernetesRow,
+  ];
+}
+
+const kubernetesRow: Row = {
+  title: 'Kubernetes',
+  panels: [
+    {
+      title: 'Memory usage by pod',
+      description:
+        'Working set (what the OOM killer and kubernetes-mixin use) and total usage including page cache (the spec query).',
+      type: 'timeseries',
+      unit: 'bytes',
+      queries: [
+        {
+          expr: `sum(container_memory_working_set_bytes{${podFilter}}) by (pod)`,
+          legend: '{{pod}}',
+        },
+        {
+          expr: `sum(container_memory_usage_bytes{${podFilter}}) by (pod)`,
+          legend: '{{pod}} (incl. cache)',
+        },
+      ],
+    },
+    {
+      title: 'CPU usage by pod',
+      description: 'CPU cores used per pod.',
+      type: 'timeseries',
+      unit: 'short',
+      queries: [
+        {
+          expr: `sum(rate(container_cpu_usage_seconds_total{${podFilter}}[5m])) by (pod)`,
+          legend: '{{pod}}',
+        },
+      ],
+    },
+    {
+      title: 'Container restarts',
+      description: 'Restarts per pod in the last hour (kube-state-metrics).',
+      type: 'timeseries',
+      unit: 'short',
+      queries: [
+        {
+          expr: `sum by (pod) (increase(kube_pod_container_status_restarts_total{namespace="$namespace"}[1h]))`,
+          legend: '{{pod}}',
+        },
+      ],
+    },
+    {
+      title: 'Targets up / down',
+      description: 'Scrape health of every target: 1 is up, 0 is down.',
+      type: 'stat',
+      unit: 'none',
+      queries: [{ expr: 'up', legend: '{{job}} {{instance}}' }],
+      mappings: [
+        {
+          type: MappingType.ValueToText,
+          options: {
+            '0': { text: 'DOWN', color: 'red', index: 0 },
+            '1': { text: 'UP', color: 'green', index: 1 },
           },
-        ],
-      },
-      {
-        title: 'Node CPU usage',
-        description: 'What HighCPUUsage watches.',
-        type: 'timeseries',
-        unit: 'percent',
-        threshold: 80,
-        queries: [
-          {
-            expr: `100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{job="${jobNames.nodeExporter}", mode="idle"}[5m])))`,
-            legend: '{{instance}}',
-          },
-        ],
-      },
-      {
-        title: 'Node memory usage',
-        description: 'What HighMemoryUsage watches.',
-        type: 'timeseries',
-        unit: 'percent',
-        threshold: 85,
-        queries: [
-          {
-            expr: `100 * (1 - node_memory_MemAvailable_bytes{job="${jobNames.nodeExporter}"} / node_memory_MemTotal_bytes{job="${jobNames.nodeExporter}"})`,
-            legend: '{{instance}}',
-          },
-        ],
-      },
-    ],
-  },
-];
+        },
+      ],
+    },
+    {
+      title: 'Node CPU usage',
+      description: 'What HighCPUUsage watches.',
+      type: 'timeseries',
+      unit: 'percent',
+      threshold: 80,
+      queries: [
+        {
+          expr: `100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{job="${jobNames.nodeExporter}", mode="idle"}[5m])))`,
+          legend: '{{instance}}',
+        },
+      ],
+    },
+    {
+      title: 'Node memory usage',
+      description: 'What HighMemoryUsage watches.',
+      type: 'timeseries',
+      unit: 'percent',
+      threshold: 85,
+      queries: [
+        {
+          expr: `100 * (1 - node_memory_MemAvailable_bytes{job="${jobNames.nodeExporter}"} / node_memory_MemTotal_bytes{job="${jobNames.nodeExporter}"})`,
+          legend: '{{instance}}',
+        },
+      ],
+    },
+  ],
+};
 
 const gridColumns = 24;
 const panelHeight = 8;
@@ -287,11 +333,11 @@ function buildPanel(spec: PanelSpec, id: number, gridPos: Panel['gridPos']): Pan
   };
 }
 
-export function buildDashboard(): Dashboard {
+export function buildDashboard(profile: MetricsProfile): Dashboard {
   const panels: Dashboard['panels'] = [];
   let id = 1;
   let y = 0;
-  for (const row of rows) {
+  for (const row of rowsFor(profile)) {
     panels.push({
       id: id++,
       type: 'row',

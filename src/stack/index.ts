@@ -5,7 +5,9 @@
  */
 import type { Dashboard } from '@grafana/schema';
 import type { EnvironmentConfig } from '../config/environment.js';
-import { buildAlertRules, type RuleFile } from './alert-rules.js';
+import { buildAlertRules, buildAlertRuleTests, type RuleFile } from './alert-rules.js';
+import { metricsProfiles } from './metrics-profile.js';
+import type { RuleTestFile } from './rule-tests.js';
 import { buildDashboard } from './dashboard.js';
 import {
   buildDashboardProvider,
@@ -14,10 +16,13 @@ import {
   type DatasourceProvisioning,
 } from './grafana-provisioning.js';
 import { buildPrometheusConfig, type PrometheusConfig } from './prometheus-config.js';
+import { prometheusComponent } from './components.js';
 
 export * from './components.js';
 export { specAlertNames, type AlertingRule, type RuleFile } from './alert-rules.js';
 export type { PrometheusConfig, ScrapeConfig } from './prometheus-config.js';
+export { exampleQueries, metricsProfiles, type MetricsProfile } from './metrics-profile.js';
+export type { RuleTestFile } from './rule-tests.js';
 export type {
   DatasourceProvisioning,
   DashboardProviderProvisioning,
@@ -28,7 +33,11 @@ export interface MonitoringStack {
   environment: EnvironmentConfig;
   prometheusConfig: PrometheusConfig;
   alertRules: RuleFile;
+  /** promtool unit tests of `alertRules`, which they read from `rulesFileName`. */
+  alertRuleTests: RuleTestFile;
   datasources: DatasourceProvisioning;
+  /** The dashboard for the environment's metrics profile. */
+  dashboard: Dashboard;
 }
 
 /** What every environment shares. */
@@ -42,10 +51,16 @@ export function buildMonitoringStack(environment: EnvironmentConfig): Monitoring
     environment,
     prometheusConfig: buildPrometheusConfig(environment),
     alertRules: buildAlertRules(environment),
+    alertRuleTests: buildAlertRuleTests(environment, prometheusComponent.rulesFile),
     datasources: buildDatasources(environment),
+    dashboard: buildDashboard(metricsProfiles[environment.metrics.profile]),
   };
 }
 
-export function buildSharedStack(): SharedStack {
-  return { dashboard: buildDashboard(), dashboardProvider: buildDashboardProvider() };
+/** The shared parts, with the dashboard of the base's metrics profile. */
+export function buildSharedStack(base: EnvironmentConfig): SharedStack {
+  return {
+    dashboard: buildDashboard(metricsProfiles[base.metrics.profile]),
+    dashboardProvider: buildDashboardProvider(),
+  };
 }

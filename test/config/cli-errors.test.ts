@@ -127,7 +127,7 @@ describe('gitops-gen render with bad environment files (exit 2, nothing written)
         '  environments/staging.yaml:2:3: grafana.plugins: unknown key `plugins`',
         '    hint: allowed keys here: replicas, resources, image, service, adminCredentials',
         '  environments/staging.yaml:3:1: retention: unknown key `retention`',
-        '    hint: allowed keys here: tier, namespace, prometheus, grafana, mlflow, modelServer, nodeExporter, kubeStateMetrics, publish, delivery, alerts',
+        '    hint: allowed keys here: tier, namespace, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, alerts',
       ),
     );
   });
@@ -221,8 +221,8 @@ describe('gitops-gen render with bad environment files (exit 2, nothing written)
         '    hint: use a value from 1 to 10',
         '  environments/prod.yaml:4:23: grafana.service.nodePort: must be >= 30000, got 80',
         '    hint: use a value from 30000 to 32767',
-        '  environments/prod.yaml:5:27: alerts.cpuUsagePercent: must be <= 100, got 150',
-        '    hint: use a value <= 100',
+        '  environments/prod.yaml:5:27: alerts.cpuUsagePercent: must be < 100, got 150',
+        '    hint: use a value < 100',
       ),
     );
   });

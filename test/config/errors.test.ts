@@ -64,7 +64,7 @@ const dev = 'environments/dev.yaml';
 const qa = 'environments/qa.yaml';
 
 const topLevelKeys =
-  'tier, namespace, prometheus, grafana, mlflow, modelServer, nodeExporter, kubeStateMetrics, publish, delivery, alerts';
+  'tier, namespace, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, alerts';
 const durationHint =
   'use a Prometheus duration: a number and a unit among ms, s, m, h, d, w, y, such as 30s, 5m, 12h or 30d';
 const quantityHint =
@@ -608,12 +608,12 @@ describe('out-of-range numbers', () => {
       },
       {
         code: 'config/out-of-range',
-        message: 'must be <= 100, got 150',
+        message: 'must be < 100, got 150',
         file: prod,
         line: 5,
         column: 20,
         keyPath: 'alerts.cpuUsagePercent',
-        hint: 'use a value <= 100',
+        hint: 'use a value < 100',
       },
     ]);
   });
@@ -1082,6 +1082,91 @@ describe('valid files', () => {
       cpuUsagePercent: 90,
       memoryUsagePercent: 85,
       modelLatencyP95Seconds: 1,
+      serverErrorRatio: 0.05,
+    });
+  });
+});
+
+describe('metrics profile and Alertmanager', () => {
+  it('the profile picks the model server port; an explicit port still wins', () => {
+    expect(resolveOne(prod, yaml('metrics: {profile: mlflow-native}')).modelServer.port).toBe(8082);
+    expect(resolveOne(prod, '').modelServer.port).toBe(8000);
+    expect(
+      resolveOne(prod, yaml('metrics: {profile: mlflow-native}', 'modelServer: {port: 9000}'))
+        .modelServer.port,
+    ).toBe(9000);
+  });
+
+  it('an unknown profile gets a suggestion', () => {
+    expect(problemOf(prod, yaml('metrics: {profile: mlflow-natve}'))).toMatchObject({
+      code: 'config/not-allowed',
+      keyPath: 'metrics.profile',
+      line: 1,
+      hint: 'did you mean `mlflow-native`?',
+    });
+  });
+
+  it('Alertmanager is on in staging and prod, off in dev, with a Slack receiver from a Secret', () => {
+    expect(resolveOne(dev, '').alertmanager.enabled).toBe(false);
+    const staging = resolveOne('environments/staging.yaml', '').alertmanager;
+    expect(staging.enabled).toBe(true);
+    expect(staging.secretName).toBe('alertmanager-receivers');
+    expect(staging.receivers).toEqual([
+      { name: 'default', type: 'slack', channel: '#mlflow-alerts', apiUrlKey: 'slack-api-url' },
+    ]);
+    expect(staging.criticalReceiver).toBe('default');
+  });
+
+  it('receivers fill their Secret keys; critical alerts may go elsewhere', () => {
+    const settings = resolveOne(
+      prod,
+      yaml(
+        'alertmanager:',
+        '  receivers:',
+        '    - {name: team, type: webhook, url: "https://hooks.example.com/a"}',
+        '    - {name: oncall, type: pagerduty}',
+        '  criticalReceiver: oncall',
+      ),
+    ).alertmanager;
+    expect(settings.receivers).toEqual([
+      { name: 'team', type: 'webhook', url: 'https://hooks.example.com/a' },
+      { name: 'oncall', type: 'pagerduty', routingKeyKey: 'pagerduty-routing-key' },
+    ]);
+    expect(settings.criticalReceiver).toBe('oncall');
+  });
+
+  it('a webhook without url, a field of another kind, a name twice and an unknown critical receiver', () => {
+    const problems = problemsOf(
+      prod,
+      yaml(
+        'alertmanager:',
+        '  receivers:',
+        '    - {name: a, type: webhook}',
+        '    - {name: a, type: slack, url: "https://x.example.com"}',
+        '  criticalReceiver: pager',
+      ),
+    );
+    expect(problems.map((problem) => [problem.code, problem.keyPath, problem.line])).toEqual([
+      ['config/receiver-url', 'alertmanager.receivers.0.type', 3],
+      ['config/duplicate-receiver', 'alertmanager.receivers.1.name', 4],
+      ['config/receiver-field', 'alertmanager.receivers.1.url', 4],
+      ['config/unknown-receiver', 'alertmanager.criticalReceiver', 5],
+    ]);
+    for (const problem of problems) expect(problem.hint).not.toBe('');
+  });
+
+  it('a plaintext URL where a Secret key is expected is refused', () => {
+    expect(
+      problemOf(
+        prod,
+        yaml(
+          'alertmanager:',
+          '  receivers: [{name: s, type: slack, apiUrlKey: "https://hooks.slack.com/x"}]',
+        ),
+      ),
+    ).toMatchObject({
+      code: 'config/invalid-secret-key',
+      keyPath: 'alertmanager.receivers.0.apiUrlKey',
     });
   });
 });

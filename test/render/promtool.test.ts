@@ -4,7 +4,7 @@
  * touches the network: promtool only parses files, and the stand-in targets are 127.0.0.1.
  */
 import { execFile, type ExecFileException } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
@@ -68,7 +68,23 @@ function withStaticTargets(config: PrometheusFile): { config: PrometheusFile; re
 }
 
 const environments = builtInEnvironments().map((environment) => environment.name);
+/** Beyond the built-ins: the other metrics profile, and thresholds that stress the formats. */
+const extraEnvironments: Record<string, string> = {
+  native: 'metrics: { profile: mlflow-native }\n',
+  thresholds: [
+    'metrics: { profile: mlflow-native }',
+    'alerts:',
+    '  cpuUsagePercent: 97.5',
+    '  memoryUsagePercent: 1.5',
+    '  modelLatencyP95Seconds: 90',
+    '  serverErrorRatio: 0.001',
+    '',
+  ].join('\n'),
+  slow: 'alerts: { modelLatencyP95Seconds: 0.25, cpuUsagePercent: 33.3 }\n',
+};
 let root: string;
+/** The extra environments' tree: a render owns all of overlays/, so it gets its own root. */
+let extraRoot: string;
 let scratch: string;
 
 beforeAll(async () => {
@@ -77,15 +93,29 @@ beforeAll(async () => {
   root = await tempDir();
   scratch = await tempDir('gitops-gen-promtool-');
   await render({ configDir: join(root, 'no-such-folder'), outDir: root });
+  extraRoot = await tempDir();
+  const configDir = join(extraRoot, 'environments');
+  await mkdir(configDir);
+  for (const [name, text] of Object.entries(extraEnvironments)) {
+    await writeFile(join(configDir, `${name}.yaml`), text, 'utf8');
+  }
+  await render({ configDir, outDir: extraRoot });
 });
 
 describe.each(environments)('promtool on overlays/%s/prometheus', (name) => {
   const folder = (): string => join(root, 'overlays', name, 'prometheus');
 
-  it('accepts alert-rules.yml with its 7 rules', async () => {
+  it('accepts alert-rules.yml: the seven alerts in nine rules, no lint findings', async () => {
     const result = await promtool(['check', 'rules', 'alert-rules.yml'], folder());
-    expect(result.output).toMatch(/SUCCESS: 7 rules found/);
+    expect(result.output).toMatch(/SUCCESS: 9 rules found/);
+    expect(result.output).not.toMatch(/duplicate|lint/i);
     expect(result.code, result.output).toBe(0);
+  });
+
+  it('passes its generated rule tests (promtool test rules)', async () => {
+    const result = await promtool(['test', 'rules', 'alert-rules.test.yml'], folder());
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/SUCCESS/);
   });
 
   it('accepts prometheus.yml (--syntax-only, discovery replaced by static targets)', async () => {
@@ -104,6 +134,53 @@ describe.each(environments)('promtool on overlays/%s/prometheus', (name) => {
     const result = await promtool(['check', 'config', '--syntax-only', file], scratch);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/SUCCESS/);
+  });
+});
+
+describe.each(Object.keys(extraEnvironments))('promtool on overlays/%s/prometheus', (name) => {
+  const folder = (): string => join(extraRoot, 'overlays', name, 'prometheus');
+
+  it('accepts alert-rules.yml and passes its generated rule tests', async () => {
+    const check = await promtool(['check', 'rules', 'alert-rules.yml'], folder());
+    expect(check.code, check.output).toBe(0);
+    const result = await promtool(['test', 'rules', 'alert-rules.test.yml'], folder());
+    expect(result.code, result.output).toBe(0);
+  });
+});
+
+describe('the generated rule tests bite', () => {
+  /** Copies an overlay's rules and tests, edits the rules, and runs the tests on them. */
+  async function testEdited(edit: (rules: string) => string): Promise<PromtoolResult> {
+    const source = join(root, 'overlays', 'prod', 'prometheus');
+    const target = await tempDir('gitops-gen-rule-tests-');
+    const rules = await readFile(join(source, 'alert-rules.yml'), 'utf8');
+    const edited = edit(rules);
+    expect(edited).not.toBe(rules);
+    await writeFile(join(target, 'alert-rules.yml'), edited, 'utf8');
+    await copyFile(join(source, 'alert-rules.test.yml'), join(target, 'alert-rules.test.yml'));
+    return promtool(['test', 'rules', 'alert-rules.test.yml'], target);
+  }
+
+  it('a threshold raised above the firing series fails the test', async () => {
+    const result = await testEdited((rules) => rules.replace(/> 80$/m, '> 95'));
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('HighCPUUsage');
+  });
+
+  it('a down alert without absent() fails the "no target discovered" test', async () => {
+    const result = await testEdited((rules) =>
+      rules.replace(' or absent(up{job="mlflow-server"})', ''),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('MLflowServerDown: fires when no target is discovered');
+  });
+
+  it('an edited description fails the test: annotations are compared exactly', async () => {
+    const result = await testEdited((rules) =>
+      rules.replace('has been above 85% for 5 minutes', 'is above 85%'),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('HighMemoryUsage');
   });
 });
 

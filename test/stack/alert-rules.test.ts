@@ -5,10 +5,16 @@ import { describe, expect, it } from 'vitest';
 import type { EnvironmentConfig } from '../../src/config/index.js';
 import {
   buildAlertRules,
+  buildAlertRuleTests,
   specAlertNames,
   type AlertingRule,
   type RuleFile,
 } from '../../src/stack/alert-rules.js';
+import {
+  humanizeDuration,
+  humanizePercentage,
+  renderTemplate,
+} from '../../src/stack/rule-tests.js';
 import { buildPrometheusConfig } from '../../src/stack/prometheus-config.js';
 import { builtIn, environmentFromFile } from './environment.js';
 
@@ -45,6 +51,12 @@ function rulesOf(file: RuleFile): AlertingRule[] {
   return file.groups.flatMap((group) => group.rules);
 }
 
+/** Alert names in order, each once (CPU and memory have a node and a container rule). */
+function alertNames(file: RuleFile): string[] {
+  return [...new Set(rulesOf(file).map((candidate) => candidate.alert))];
+}
+
+/** The first rule of that name: the node-level one for CPU and memory. */
 function rule(file: RuleFile, name: string): AlertingRule {
   const found = rulesOf(file).find((candidate) => candidate.alert === name);
   if (!found) throw new Error(`no alert ${name}`);
@@ -63,8 +75,19 @@ describe.each(builtIn.map((environment) => [environment.name, environment] as co
 
     it('has one group mlflow.rules with the seven alerts in the order of the spec', () => {
       expect(file.groups.map((group) => group.name)).toEqual(['mlflow.rules']);
-      expect(rulesOf(file).map((candidate) => candidate.alert)).toEqual(expectedNames);
+      expect(alertNames(file)).toEqual(expectedNames);
       expect([...specAlertNames]).toEqual(expectedNames);
+    });
+
+    it('watches CPU and memory of nodes and of containers, told apart by a scope label', () => {
+      for (const name of ['HighCPUUsage', 'HighMemoryUsage']) {
+        const found = rulesOf(file).filter((candidate) => candidate.alert === name);
+        expect(found.map((candidate) => candidate.labels.scope)).toEqual(['node', 'container']);
+      }
+      const keys = rulesOf(file).map((candidate) =>
+        JSON.stringify([candidate.alert, candidate.labels]),
+      );
+      expect(new Set(keys).size, 'no two rules with the same name and labels').toBe(keys.length);
     });
 
     it.each(expectedNames)('gives %s the severity of the spec', (name) => {
@@ -94,7 +117,7 @@ describe.each(builtIn.map((environment) => [environment.name, environment] as co
 
     it('computes p95 latency from histogram bucket rates, keeping le', () => {
       expect(rule(file, 'HighModelLatency').expr).toMatch(
-        /^histogram_quantile\(0\.95, sum by \(le\) \(rate\(\w+_bucket\{job="model-server"\}\[5m\]\)\)\) > /,
+        /^histogram_quantile\(0\.95, sum by \(job, le\) \(rate\(\w+_bucket\{job="model-server"\}\[5m\]\)\)\) > /,
       );
     });
 
@@ -104,6 +127,21 @@ describe.each(builtIn.map((environment) => [environment.name, environment] as co
       expect(expr).toContain('reason="CrashLoopBackOff"');
       expect(expr).toContain(`namespace="${environment.namespace}"`);
       expect(expr).toMatch(/\[5m\]\) >= 1$/);
+    });
+
+    it('compares container CPU and working-set memory with the limits, leaving pod cgroups out', () => {
+      const [cpu, memory] = ['HighCPUUsage', 'HighMemoryUsage'].map(
+        (name) =>
+          rulesOf(file).find(
+            (candidate) => candidate.alert === name && candidate.labels.scope === 'container',
+          )?.expr ?? '',
+      );
+      const filter = `job="kubernetes-cadvisor", namespace="${environment.namespace}", container!="", image!=""`;
+      expect(cpu).toContain(`rate(container_cpu_usage_seconds_total{${filter}}[5m])`);
+      expect(cpu).toContain('resource="cpu"');
+      expect(memory).toContain(`container_memory_working_set_bytes{${filter}}`);
+      expect(memory).toContain('resource="memory"');
+      expect(memory).not.toContain('container_memory_usage_bytes');
     });
 
     it('uses node-exporter for CPU and memory (MemAvailable over MemTotal)', () => {
@@ -168,7 +206,7 @@ describe('buildAlertRules with environment files', () => {
   });
 
   it('keeps names, severities and durations', () => {
-    expect(rulesOf(file).map((candidate) => candidate.alert)).toEqual(expectedNames);
+    expect(alertNames(file)).toEqual(expectedNames);
     for (const [name, duration] of Object.entries(durations)) {
       expect(rule(file, name).for).toBe(duration);
     }
@@ -182,5 +220,115 @@ describe('buildAlertRules with environment files', () => {
       'namespace=~"mlflow-team-b|team-b-tracking"',
     );
     expect(rule(custom, 'MLflowServerDown').annotations.description).toContain('team-b-tracking');
+  });
+});
+
+describe('metrics profiles', () => {
+  const native = buildAlertRules(
+    environmentFromFile('native', 'metrics: { profile: mlflow-native }\n'),
+  );
+  const spec = buildAlertRules(environmentFromFile('spec', 'metrics: { profile: spec }\n'));
+  const text = (file: RuleFile): string =>
+    rulesOf(file)
+      .map((candidate) => candidate.expr)
+      .join('\n');
+
+  it("mlflow-native times inference with MLServer's REST histogram, inference routes only", () => {
+    expect(rule(native, 'HighModelLatency').expr).toBe(
+      'histogram_quantile(0.95, sum by (job, le) (rate(rest_server_request_duration_seconds_bucket{job="model-server", path=~".*/infer|/invocations"}[5m]))) > 1',
+    );
+  });
+
+  it('mlflow-native alerts on the 5xx share of tracking requests instead of run counters', () => {
+    const failure = rule(native, 'MLflowExperimentFailure');
+    expect(failure.expr).toBe(
+      'sum(rate(mlflow_http_request_total{job="mlflow-server", status=~"5.."}[5m])) / sum(rate(mlflow_http_request_total{job="mlflow-server"}[5m])) > 0.05',
+    );
+    expect(failure.for).toBe('5m');
+    expect(text(native)).not.toMatch(/mlflow_runs_|http_requests_total|mlflow_model_request/);
+  });
+
+  it('spec keeps the names of the spec', () => {
+    expect(text(spec)).toContain(
+      'mlflow_model_request_duration_seconds_bucket{job="model-server"}',
+    );
+    expect(rule(spec, 'MLflowExperimentFailure').expr).toBe(
+      'sum(increase(mlflow_runs_finished_total{job="mlflow-server", status="FAILED"}[15m])) > 0',
+    );
+    expect(text(spec)).not.toMatch(/rest_server_|mlflow_http_request/);
+  });
+
+  it('takes serverErrorRatio from the environment', () => {
+    const strict = buildAlertRules(
+      environmentFromFile(
+        'strict-native',
+        'metrics: { profile: mlflow-native }\nalerts: { serverErrorRatio: 0.2 }\n',
+      ),
+    );
+    expect(rule(strict, 'MLflowExperimentFailure').expr).toMatch(/ > 0\.2$/);
+    expect(rule(strict, 'MLflowExperimentFailure').annotations.description).toContain('20%');
+  });
+});
+
+describe('buildAlertRuleTests', () => {
+  for (const [name, source] of [
+    ['spec', ''],
+    ['native', 'metrics: { profile: mlflow-native }\n'],
+  ] as const) {
+    const environment = environmentFromFile(name, source);
+    const tests = buildAlertRuleTests(environment, 'alert-rules.yml');
+
+    it(`${name}: reads the rules beside it and proves every alert both ways`, () => {
+      expect(tests.rule_files).toEqual(['alert-rules.yml']);
+      for (const alert of expectedNames) {
+        const cases = tests.tests.filter((test) => test.name.startsWith(`${alert}: `));
+        const checks = cases.flatMap((test) => test.alert_rule_test);
+        expect(
+          checks.every((check) => check.alertname === alert),
+          alert,
+        ).toBe(true);
+        expect(
+          checks.some((check) => check.exp_alerts.length > 0),
+          `${alert} fires`,
+        ).toBe(true);
+        expect(
+          cases.some((test) =>
+            test.alert_rule_test.every((check) => check.exp_alerts.length === 0),
+          ),
+          `${alert} stays quiet`,
+        ).toBe(true);
+      }
+    });
+
+    it(`${name}: expects each firing alert with its rendered annotations, no template left`, () => {
+      const expected = tests.tests.flatMap((test) =>
+        test.alert_rule_test.flatMap((check) => check.exp_alerts),
+      );
+      expect(expected.length).toBeGreaterThan(8);
+      for (const alert of expected) {
+        for (const annotation of Object.values(alert.exp_annotations)) {
+          expect(annotation).not.toContain('{{');
+        }
+      }
+    });
+  }
+});
+
+describe('template rendering of the generated tests', () => {
+  it("formats like Prometheus' template functions", () => {
+    expect(humanizeDuration(1.95)).toBe('1.95s');
+    expect(humanizeDuration(0.585)).toBe('585ms');
+    expect(humanizeDuration(234)).toBe('3m 54s');
+    expect(humanizeDuration(0)).toBe('0s');
+    expect(humanizeDuration(90061)).toBe('1d 1h 1m 1s');
+    expect(humanizePercentage(0.525)).toBe('52.5%');
+    expect(humanizePercentage(0.12345678)).toBe('12.35%');
+    expect(
+      renderTemplate('{{ $labels.pod }} at {{ printf "%.1f" $value }}%', { pod: 'a' }, 90),
+    ).toBe('a at 90.0%');
+  });
+
+  it('refuses a template action it cannot render', () => {
+    expect(() => renderTemplate('{{ $value | humanize }}', {}, 1)).toThrow(/not supported/);
   });
 });

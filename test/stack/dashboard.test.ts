@@ -2,6 +2,7 @@
  * Unit: the MLflow monitoring dashboard, read as the JSON Grafana receives.
  */
 import { describe, expect, it } from 'vitest';
+import { metricsProfiles } from '../../src/stack/metrics-profile.js';
 import { buildDashboard } from '../../src/stack/dashboard.js';
 import { buildPrometheusConfig } from '../../src/stack/prometheus-config.js';
 import { builtIn } from './environment.js';
@@ -39,7 +40,7 @@ interface DashboardJson {
   templating: { list: { name: string; datasource?: DatasourceRef; query: unknown }[] };
 }
 
-const dashboard = JSON.parse(JSON.stringify(buildDashboard())) as DashboardJson;
+const dashboard = JSON.parse(JSON.stringify(buildDashboard(metricsProfiles.spec))) as DashboardJson;
 /** Every panel, rows' nested panels included. */
 const allPanels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
 const queryPanels = allPanels.filter((panel) => panel.type !== 'row');
@@ -70,7 +71,9 @@ describe('buildDashboard', () => {
   });
 
   it('is deterministic', () => {
-    expect(JSON.stringify(buildDashboard())).toBe(JSON.stringify(buildDashboard()));
+    expect(JSON.stringify(buildDashboard(metricsProfiles.spec))).toBe(
+      JSON.stringify(buildDashboard(metricsProfiles.spec)),
+    );
   });
 
   it('queries the datasource with uid prometheus in every panel, target and variable', () => {

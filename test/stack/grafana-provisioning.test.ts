@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from '../../src/config/index.js';
 import { grafanaComponent } from '../../src/stack/components.js';
 import { buildDashboard } from '../../src/stack/dashboard.js';
 import { buildDashboardProvider, buildDatasources } from '../../src/stack/grafana-provisioning.js';
+import { metricsProfiles } from '../../src/stack/metrics-profile.js';
 import { buildMonitoringStack, buildSharedStack } from '../../src/stack/index.js';
 import { builtIn, environmentFromFile } from './environment.js';
 
@@ -90,11 +91,13 @@ describe('buildDashboardProvider', () => {
   });
 
   it('is shared, with a dashboard that uses the provisioned datasource uid', () => {
-    const shared = buildSharedStack();
+    const shared = buildSharedStack(builtIn[0] ?? environmentFromFile('dev', ''));
     expect(shared.dashboardProvider).toEqual(provisioning);
     const datasourceUid = buildDatasources(builtIn[0] ?? environmentFromFile('dev', ''))
       .datasources[0]?.uid;
-    expect(JSON.stringify(buildDashboard())).toContain(`"uid":"${datasourceUid ?? ''}"`);
+    expect(JSON.stringify(buildDashboard(metricsProfiles.spec))).toContain(
+      `"uid":"${datasourceUid ?? ''}"`,
+    );
     expect(shared.dashboard.uid).toBe(grafanaComponent.dashboardUid);
   });
 });
