@@ -127,3 +127,35 @@ export function componentResources(settings: {
     limits: { ...settings.resources.limits },
   };
 }
+
+/** Never lets a voluntary disruption (a drain, an upgrade) take every replica down at once. */
+export function disruptionBudget(
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+  selector: Record<string, string>,
+): PodDisruptionBudget {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name, namespace, labels },
+    spec: { minAvailable: 1, selector: { matchLabels: selector } },
+  };
+}
+
+/** Replicas on different nodes where the scheduler can: one node failing keeps the others. */
+export function spreadAcrossNodes(selector: Record<string, string>) {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        {
+          weight: 100,
+          podAffinityTerm: {
+            topologyKey: 'kubernetes.io/hostname',
+            labelSelector: { matchLabels: selector },
+          },
+        },
+      ],
+    },
+  };
+}

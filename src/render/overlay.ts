@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import type { EnvironmentConfig } from '../config/environment.js';
 import {
+  alertmanagerComponent,
   baseNamespace,
   clusterScopedName,
   componentLabels,
@@ -43,6 +44,11 @@ import {
   volumeClaimTemplate,
 } from './manifests/prometheus.js';
 import { nodePortFields } from './manifests/service.js';
+import {
+  alertmanagerDisruptionBudget,
+  alertmanagerServices,
+  alertmanagerStatefulSet,
+} from './manifests/alertmanager.js';
 import { toJsonFile, toYamlFile, toYamlStream } from './yaml.js';
 import { ignoreChecksAnnotation, policyChecks } from '../validate/policy.js';
 import type { ServiceSettings } from '../config/environment.js';
@@ -54,6 +60,8 @@ export const overlayFiles = {
   /** Beside the rules, outside every ConfigMap: for `promtool test rules` in the repo's CI. */
   alertRuleTests: `prometheus/${prometheusComponent.rulesTestFile}`,
   dashboard: `grafana/${grafanaComponent.dashboardFile}`,
+  alertmanager: 'alertmanager.yaml',
+  alertmanagerConfig: `alertmanager/${alertmanagerComponent.configFile}`,
   datasources: `grafana/${grafanaComponent.datasourcesFile}`,
   disruptionBudget: 'pod-disruption-budget.yaml',
   adminSecret: 'grafana-admin-secret.yaml',
@@ -211,6 +219,20 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
     );
     resources.push(overlayFiles.disruptionBudget);
   }
+  const { alertmanagerConfig } = stack;
+  if (alertmanagerConfig) {
+    const { alertmanager, namespace } = environment;
+    files.add(
+      overlayFiles.alertmanager,
+      toYamlStream(header, [
+        alertmanagerStatefulSet(alertmanager, namespace),
+        ...alertmanagerServices(namespace),
+        ...(alertmanager.replicas > 1 ? [alertmanagerDisruptionBudget(namespace)] : []),
+      ]),
+    );
+    files.add(overlayFiles.alertmanagerConfig, toYamlFile(header, alertmanagerConfig));
+    resources.push(overlayFiles.alertmanager);
+  }
   const credentialObjects = grafanaCredentialObjects(
     environment.grafana.adminCredentials,
     environment.namespace,
@@ -282,6 +304,18 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
           annotations: syncWave(syncWaves.config),
         },
       },
+      ...(alertmanagerConfig
+        ? [
+            {
+              name: alertmanagerComponent.configMap,
+              files: [`${alertmanagerComponent.configFile}=${overlayFiles.alertmanagerConfig}`],
+              options: {
+                labels: componentLabels(alertmanagerComponent.name),
+                annotations: syncWave(syncWaves.config),
+              },
+            },
+          ]
+        : []),
       // The base's dashboard queries the base's metric names; another profile needs its own.
       ...(ownDashboard
         ? [

@@ -39,6 +39,21 @@ export const grafanaComponent = {
   user: 472,
 } as const;
 
+export const alertmanagerComponent = {
+  name: 'alertmanager',
+  /** Stable pod DNS names for the gossip cluster of several replicas. */
+  headlessService: 'alertmanager-cluster',
+  port: 9093,
+  clusterPort: 9094,
+  configMap: 'alertmanager-config',
+  configFile: 'alertmanager.yml',
+  configDir: '/etc/alertmanager/config',
+  /** The receivers' Secret, one file per key; the config points at these files. */
+  secretsDir: '/etc/alertmanager/secrets',
+  dataDir: '/alertmanager',
+  user: 65534,
+} as const;
+
 export const nodeExporterComponent = {
   name: 'node-exporter',
   port: 9100,
@@ -76,6 +91,7 @@ export const jobNames = {
   cadvisor: 'kubernetes-cadvisor',
   nodeExporter: 'node-exporter',
   kubeStateMetrics: 'kube-state-metrics',
+  alertmanager: 'alertmanager',
 } as const;
 
 export const partOf = 'mlflow-monitoring';

@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from '../config/environment.js';
 import { buildAlertRules, buildAlertRuleTests, type RuleFile } from './alert-rules.js';
 import { metricsProfiles } from './metrics-profile.js';
 import type { RuleTestFile } from './rule-tests.js';
+import { buildAlertmanagerConfig, type AlertmanagerConfig } from './alertmanager-config.js';
 import { buildDashboard } from './dashboard.js';
 import {
   buildDashboardProvider,
@@ -23,6 +24,7 @@ export { specAlertNames, type AlertingRule, type RuleFile } from './alert-rules.
 export type { PrometheusConfig, ScrapeConfig } from './prometheus-config.js';
 export { exampleQueries, metricsProfiles, type MetricsProfile } from './metrics-profile.js';
 export type { RuleTestFile } from './rule-tests.js';
+export type { AlertmanagerConfig } from './alertmanager-config.js';
 export type {
   DatasourceProvisioning,
   DashboardProviderProvisioning,
@@ -38,6 +40,8 @@ export interface MonitoringStack {
   datasources: DatasourceProvisioning;
   /** The dashboard for the environment's metrics profile. */
   dashboard: Dashboard;
+  /** `alertmanager.yml`, when the environment runs Alertmanager. */
+  alertmanagerConfig: AlertmanagerConfig | undefined;
 }
 
 /** What every environment shares. */
@@ -54,6 +58,9 @@ export function buildMonitoringStack(environment: EnvironmentConfig): Monitoring
     alertRuleTests: buildAlertRuleTests(environment, prometheusComponent.rulesFile),
     datasources: buildDatasources(environment),
     dashboard: buildDashboard(metricsProfiles[environment.metrics.profile]),
+    alertmanagerConfig: environment.alertmanager.enabled
+      ? buildAlertmanagerConfig(environment)
+      : undefined,
   };
 }
 

@@ -7,6 +7,7 @@
 import type { EnvironmentConfig, ScrapeTargetSettings } from '../config/environment.js';
 import { durationToMs } from '../config/units.js';
 import {
+  alertmanagerComponent,
   jobNames,
   kubeStateMetricsComponent,
   nodeExporterComponent,
@@ -42,6 +43,13 @@ export interface ScrapeConfig {
   relabel_configs?: RelabelConfig[];
 }
 
+export interface AlertmanagerTarget {
+  api_version: 'v2';
+  kubernetes_sd_configs?: KubernetesSdConfig[];
+  static_configs?: { targets: string[] }[];
+  relabel_configs?: RelabelConfig[];
+}
+
 export interface PrometheusConfig {
   global: {
     scrape_interval: string;
@@ -49,7 +57,7 @@ export interface PrometheusConfig {
     evaluation_interval: string;
     external_labels: Record<string, string>;
   };
-  alerting: { alert_relabel_configs: RelabelConfig[] };
+  alerting: { alert_relabel_configs: RelabelConfig[]; alertmanagers?: AlertmanagerTarget[] };
   rule_files: string[];
   scrape_configs: ScrapeConfig[];
 }
@@ -74,8 +82,13 @@ export function buildPrometheusConfig(environment: EnvironmentConfig): Prometheu
       evaluation_interval: prometheus.evaluationInterval,
       external_labels: sortKeys(externalLabels),
     },
-    // HA replicas differ only by this label; dropping it lets Alertmanager deduplicate.
-    alerting: { alert_relabel_configs: [{ action: 'labeldrop', regex: replicaLabel }] },
+    alerting: {
+      // HA replicas differ only by this label; dropping it lets Alertmanager deduplicate.
+      alert_relabel_configs: [{ action: 'labeldrop', regex: replicaLabel }],
+      ...(environment.alertmanager.enabled
+        ? { alertmanagers: [alertmanagerTarget(environment.namespace)] }
+        : {}),
+    },
     rule_files: [`${prometheusComponent.configDir}/${prometheusComponent.rulesFile}`],
     scrape_configs: [
       {
@@ -120,6 +133,7 @@ export function buildPrometheusConfig(environment: EnvironmentConfig): Prometheu
           },
         ],
       },
+      ...(environment.alertmanager.enabled ? [alertmanagerJob(environment.namespace)] : []),
       {
         job_name: jobNames.kubeStateMetrics,
         // kube-state-metrics reports other pods' namespace and pod labels: keep them.
@@ -138,6 +152,30 @@ export function buildPrometheusConfig(environment: EnvironmentConfig): Prometheu
       },
     ],
   };
+}
+
+/** Every Alertmanager pod behind its Service: Prometheus must notify all of an HA cluster. */
+function alertmanagerDiscovery(namespace: string) {
+  return {
+    kubernetes_sd_configs: [{ role: 'endpointslice' as const, namespaces: { names: [namespace] } }],
+    relabel_configs: [
+      keepService(alertmanagerComponent.name),
+      {
+        source_labels: ['__meta_kubernetes_endpointslice_port_name'],
+        action: 'keep' as const,
+        regex: 'web',
+      },
+    ],
+  };
+}
+
+function alertmanagerTarget(namespace: string): AlertmanagerTarget {
+  return { api_version: 'v2', ...alertmanagerDiscovery(namespace) };
+}
+
+/** Alertmanager's own metrics: notifications that fail show up here first. */
+function alertmanagerJob(namespace: string): ScrapeConfig {
+  return { job_name: jobNames.alertmanager, ...alertmanagerDiscovery(namespace) };
 }
 
 function keepService(serviceName: string): RelabelConfig {

@@ -141,7 +141,7 @@ describe('gitops-gen validate on rendered trees', () => {
   it('validates the repository tree (overlays and delivery manifests) clean: no errors and no warnings', async () => {
     const result = await runCli(['validate'], join(import.meta.dirname, '..', '..'));
     expect(result.stdout).toBe(
-      '70 resources, 70 valid, 0 invalid, 0 errors, 0 warnings, 0 skipped\n',
+      '78 resources, 78 valid, 0 invalid, 0 errors, 0 warnings, 0 skipped\n',
     );
     expect(result.code).toBe(0);
   });

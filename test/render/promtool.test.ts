@@ -3,69 +3,20 @@
  * with the real `promtool` (CI installs it with `apt-get install prometheus`). Nothing here
  * touches the network: promtool only parses files, and the stand-in targets are 127.0.0.1.
  */
-import { execFile, type ExecFileException } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtInEnvironments, render } from '../../src/index.js';
 import { tempDir } from '../helpers/temp.js';
+import { missingToolMessage, runTool, type ToolResult } from '../helpers/tools.js';
+import { withStaticTargets, type PrometheusFile } from '../helpers/prometheus-files.js';
 
-const execFileAsync = promisify(execFile);
+const promtool = (args: string[], cwd: string): Promise<ToolResult> =>
+  runTool('promtool', args, cwd);
 
-interface PromtoolResult {
-  code: number;
-  output: string;
-}
-
-const missingPromtool =
-  'promtool is not installed: install it with `apt-get install prometheus` (CI does); this test does not skip';
-
-/** Runs promtool; a non-zero exit is a result, a missing binary is an error. */
-async function promtool(args: string[], cwd: string): Promise<PromtoolResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync('promtool', args, {
-      cwd,
-      timeout: 30_000,
-      maxBuffer: 8 * 1024 * 1024,
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (error: unknown) {
-    const failure = error as ExecFileException & { stdout?: string; stderr?: string };
-    if (failure.code === 'ENOENT') throw new Error(missingPromtool, { cause: error });
-    if (typeof failure.code !== 'number') throw error;
-    return { code: failure.code, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
-  }
-}
-
-interface ScrapeJob {
-  job_name: string;
-  kubernetes_sd_configs?: unknown[];
-  static_configs?: { targets: string[] }[];
-}
-
-interface PrometheusFile {
-  scrape_configs: ScrapeJob[];
-}
-
-/**
- * The Debian build of promtool 2.42 is compiled WITHOUT Kubernetes service discovery: on the
- * rendered file it fails with "field kubernetes_sd_configs not found". So every
- * `kubernetes_sd_configs` is replaced by a static target on 127.0.0.1 (never contacted);
- * everything else (globals, intervals, timeouts, relabel rules, TLS and auth) is checked as written.
- */
-function withStaticTargets(config: PrometheusFile): { config: PrometheusFile; replaced: number } {
-  let replaced = 0;
-  const scrapeConfigs = config.scrape_configs.map((job) => {
-    if (job.kubernetes_sd_configs === undefined) return job;
-    replaced += 1;
-    const replacement: ScrapeJob = { ...job, static_configs: [{ targets: ['127.0.0.1:9'] }] };
-    delete replacement.kubernetes_sd_configs;
-    return replacement;
-  });
-  return { config: { ...config, scrape_configs: scrapeConfigs }, replaced };
-}
+/** Targets that are never contacted: promtool only parses the file. */
+const unreachable = { targetsOf: () => ({ targets: ['127.0.0.1:9'] }) };
 
 const environments = builtInEnvironments().map((environment) => environment.name);
 /** Beyond the built-ins: the other metrics profile, and thresholds that stress the formats. */
@@ -89,7 +40,7 @@ let scratch: string;
 
 beforeAll(async () => {
   const version = await promtool(['--version'], process.cwd());
-  if (version.code !== 0) throw new Error(`${missingPromtool}\n${version.output}`);
+  if (version.code !== 0) throw new Error(`${missingToolMessage('promtool')}\n${version.output}`);
   root = await tempDir();
   scratch = await tempDir('gitops-gen-promtool-');
   await render({ configDir: join(root, 'no-such-folder'), outDir: root });
@@ -122,7 +73,7 @@ describe.each(environments)('promtool on overlays/%s/prometheus', (name) => {
     const original = parse(
       await readFile(join(folder(), 'prometheus.yml'), 'utf8'),
     ) as PrometheusFile;
-    const { config, replaced } = withStaticTargets(original);
+    const { config, replaced } = withStaticTargets(original, unreachable);
     expect(replaced).toBeGreaterThanOrEqual(7);
     expect(config.scrape_configs.map((job) => job.job_name)).toEqual(
       original.scrape_configs.map((job) => job.job_name),
@@ -150,7 +101,7 @@ describe.each(Object.keys(extraEnvironments))('promtool on overlays/%s/prometheu
 
 describe('the generated rule tests bite', () => {
   /** Copies an overlay's rules and tests, edits the rules, and runs the tests on them. */
-  async function testEdited(edit: (rules: string) => string): Promise<PromtoolResult> {
+  async function testEdited(edit: (rules: string) => string): Promise<ToolResult> {
     const source = join(root, 'overlays', 'prod', 'prometheus');
     const target = await tempDir('gitops-gen-rule-tests-');
     const rules = await readFile(join(source, 'alert-rules.yml'), 'utf8');
@@ -208,7 +159,7 @@ describe('promtool really checks', () => {
     const rendered = parse(
       await readFile(join(root, 'overlays', 'dev', 'prometheus', 'prometheus.yml'), 'utf8'),
     ) as PrometheusFile;
-    const { config } = withStaticTargets(rendered);
+    const { config } = withStaticTargets(rendered, unreachable);
     const broken = {
       ...config,
       scrape_configs: config.scrape_configs.map((job) =>

@@ -80,8 +80,32 @@ describe.each(builtIn.map((environment) => [environment.name, environment] as co
 
     it('has the six jobs of the spec plus cAdvisor, node-exporter and kube-state-metrics', () => {
       const names = config.scrape_configs.map((scrape) => scrape.job_name);
-      expect([...names].sort()).toEqual([...specJobs, ...extraJobs].sort());
+      const alertmanager = environment.alertmanager.enabled ? ['alertmanager'] : [];
+      expect([...names].sort()).toEqual([...specJobs, ...extraJobs, ...alertmanager].sort());
       expect(new Set(names).size).toBe(names.length);
+    });
+
+    it('notifies every Alertmanager pod of its own namespace when Alertmanager is on', () => {
+      expect(environment.alertmanager.enabled).toBe(name !== 'dev');
+      const targets = config.alerting.alertmanagers ?? [];
+      if (!environment.alertmanager.enabled) {
+        expect(targets).toEqual([]);
+        return;
+      }
+      expect(targets).toHaveLength(1);
+      const [target] = targets;
+      expect(target?.api_version).toBe('v2');
+      expect(target?.kubernetes_sd_configs).toEqual([
+        { role: 'endpointslice', namespaces: { names: [environment.namespace] } },
+      ]);
+      expect(
+        target?.relabel_configs?.find(
+          (rule) => rule.source_labels?.[0] === '__meta_kubernetes_service_name',
+        )?.regex,
+      ).toBe('alertmanager');
+      expect(config.alerting.alert_relabel_configs).toEqual([
+        { action: 'labeldrop', regex: 'replica' },
+      ]);
     });
 
     it('scrapes MLflow and the model server every 10s on /metrics, the rest every 15s', () => {

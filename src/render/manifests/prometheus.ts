@@ -13,6 +13,8 @@ import {
 } from '../../stack/components.js';
 import {
   componentResources,
+  disruptionBudget,
+  spreadAcrossNodes,
   imageReference,
   podSecurity,
   restrictedContainerSecurity,
@@ -149,19 +151,7 @@ export function prometheusStatefulSet(
           securityContext: podSecurity(component.user),
           // Prometheus flushes its head block on shutdown; give it time.
           terminationGracePeriodSeconds: 120,
-          affinity: {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [
-                {
-                  weight: 100,
-                  podAffinityTerm: {
-                    topologyKey: 'kubernetes.io/hostname',
-                    labelSelector: { matchLabels: selector },
-                  },
-                },
-              ],
-            },
-          },
+          affinity: spreadAcrossNodes(selector),
           containers: [
             {
               name: component.name,
@@ -223,10 +213,5 @@ export function prometheusHeadlessService(namespace: string): Service {
 
 /** Only for HA environments: a voluntary disruption never takes both replicas down. */
 export function prometheusDisruptionBudget(namespace: string): PodDisruptionBudget {
-  return {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: { name: component.name, namespace, labels },
-    spec: { minAvailable: 1, selector: { matchLabels: selector } },
-  };
+  return disruptionBudget(component.name, namespace, labels, selector);
 }
