@@ -213,13 +213,24 @@ interface UsageAlert {
   what: string;
 }
 
+/**
+ * Busy share of a node's CPU time in percent: one minus idle over all modes. A ratio of two
+ * rates over the same samples, so it is exact even before the 5m window fills (a bare idle
+ * rate is underestimated then, which would read as a busy node right after a restart).
+ */
+export function nodeCpuUsage(nodeJob: string): string {
+  const cpu = (matchers: string): string =>
+    `sum by (instance) (rate(node_cpu_seconds_total{${matchers}}[5m]))`;
+  return `100 * (1 - ${cpu(`${nodeJob}, mode="idle"`)} / ${cpu(nodeJob)})`;
+}
+
 /** Node level, from node-exporter: busy CPU time, or memory not available. */
 function nodeUsage(usage: UsageAlert): AlertDefinition {
   const { alert, threshold, what } = usage;
   const nodeJob = `job="${jobNames.nodeExporter}"`;
   const expr =
     alert === 'HighCPUUsage'
-      ? `100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{${nodeJob}, mode="idle"}[5m]))) > ${threshold}`
+      ? `${nodeCpuUsage(nodeJob)} > ${threshold}`
       : `100 * (1 - node_memory_MemAvailable_bytes{${nodeJob}} / node_memory_MemTotal_bytes{${nodeJob}}) > ${threshold}`;
   const rule: AlertingRule & { alert: typeof alert } = {
     alert,
@@ -234,19 +245,20 @@ function nodeUsage(usage: UsageAlert): AlertDefinition {
   const instance = 'node-1';
   const seriesAt = (percent: number): Scenario['series'] => {
     if (alert === 'HighCPUUsage') {
-      // Idle seconds per minute of one CPU; a large start keeps rate() clear of counter resets.
+      // Seconds per minute of one CPU in each mode; a large start keeps rate() clear of resets.
       const idlePerMinute = (60 * (100 - percent)) / 100;
       return [
-        {
-          series: seriesOf('node_cpu_seconds_total', {
-            cpu: '0',
-            instance,
-            job: jobNames.nodeExporter,
-            mode: 'idle',
-          }),
-          values: ramp(100_000, idlePerMinute, horizon),
-        },
-      ];
+        ['idle', idlePerMinute],
+        ['user', 60 - idlePerMinute],
+      ].map(([mode = '', perMinute = 0]) => ({
+        series: seriesOf('node_cpu_seconds_total', {
+          cpu: '0',
+          instance,
+          job: jobNames.nodeExporter,
+          mode: String(mode),
+        }),
+        values: ramp(100_000, Number(perMinute), horizon),
+      }));
     }
     const total = 10_000_000_000;
     return [

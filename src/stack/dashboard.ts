@@ -15,6 +15,7 @@ import {
   type ValueMapping,
 } from '@grafana/schema';
 import { grafanaComponent, jobNames } from './components.js';
+import { nodeCpuUsage } from './alert-rules.js';
 import { exampleQueries, selector, type MetricsProfile } from './metrics-profile.js';
 
 const datasource = { type: 'prometheus', uid: grafanaComponent.datasourceUid };
@@ -280,7 +281,7 @@ const kubernetesRow: Row = {
       threshold: 80,
       queries: [
         {
-          expr: `100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{job="${jobNames.nodeExporter}", mode="idle"}[5m])))`,
+          expr: nodeCpuUsage(`job="${jobNames.nodeExporter}"`),
           legend: '{{instance}}',
         },
       ],

@@ -111,7 +111,8 @@ export function exampleQueries(profile: MetricsProfile, namespace: string): Exam
   const { mlflow, modelServer } = profile;
   const experimentSuccess = mlflow.runs
     ? `sum(increase(${selector(mlflow.runs.finished, 'status="FINISHED"')}[1h])) /\n(sum(increase(${mlflow.runs.finished}[1h]))) * 100`
-    : `(1 - sum(increase(${selector(mlflow.requests, mlflowJob, `${mlflow.statusLabel}=~"5.."`)}[1h])) /\nsum(increase(${selector(mlflow.requests, mlflowJob)}[1h]))) * 100`;
+    : // No 5xx series exists before the first server error: count that as none, not as no data.
+      `(1 - (sum(increase(${selector(mlflow.requests, mlflowJob, `${mlflow.statusLabel}=~"5.."`)}[1h])) or vector(0)) /\nsum(increase(${selector(mlflow.requests, mlflowJob)}[1h]))) * 100`;
   return [
     {
       title: 'MLflow Request Success Rate',

@@ -44,6 +44,8 @@ export interface StartProcessOptions {
   name: string;
   /** Default 30 s. */
   timeoutMs?: number;
+  /** Added to this process' environment. */
+  env?: Record<string, string>;
 }
 
 export interface WaitForOptions {
@@ -198,7 +200,12 @@ export async function startProcess(options: StartProcessOptions): Promise<Runnin
   // spawn reports a missing cwd as ENOENT too, which would read as a missing binary.
   if (!existsSync(cwd)) throw new Error(`${name}: working directory ${cwd} does not exist`);
 
-  const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   let output = '';
   const append = (chunk: string) => {
     output += chunk;

@@ -20,6 +20,11 @@ export interface DiscoveredTargets {
 
 export interface ScrapeJob extends DiscoveredTargets {
   job_name: string;
+  scrape_interval?: string;
+  scrape_timeout?: string;
+  scheme?: string;
+  tls_config?: unknown;
+  authorization?: unknown;
 }
 
 export interface PrometheusFile {

@@ -49,6 +49,8 @@ export interface WebhookReceiver extends Stoppable {
   received(): AlertmanagerWebhookPayload[];
   /** Why requests were refused (wrong path or method, bad JSON, not a webhook payload). */
   rejected(): string[];
+  /** The Authorization header of each accepted payload, in the same order. */
+  authorizations(): (string | undefined)[];
   /** Resolves with the first alert named `alertname` in `status`; bounded by `timeoutMs`. */
   waitForAlert(
     alertname: string,
@@ -118,6 +120,7 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const payloads: AlertmanagerWebhookPayload[] = [];
+  const authorizationHeaders: (string | undefined)[] = [];
   const refusals: string[] = [];
   const sockets = new Set<Socket>();
 
@@ -157,6 +160,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
           return;
         }
         payloads.push(json as AlertmanagerWebhookPayload);
+        authorizationHeaders.push(request.headers.authorization);
         answer(200, 'ok');
       },
       (error: unknown) => {
@@ -203,6 +207,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     port,
     received: () => [...payloads],
     rejected: () => [...refusals],
+    authorizations: () => [...authorizationHeaders],
     async waitForAlert(alertname, status, timeoutMs, options = {}) {
       const since = options.since ?? 0;
       return waitFor(
@@ -222,6 +227,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     },
     clear() {
       payloads.length = 0;
+      authorizationHeaders.length = 0;
       refusals.length = 0;
     },
     close,

@@ -146,7 +146,7 @@ describe.each(builtIn.map((environment) => [environment.name, environment] as co
 
     it('uses node-exporter for CPU and memory (MemAvailable over MemTotal)', () => {
       expect(rule(file, 'HighCPUUsage').expr).toContain(
-        'node_cpu_seconds_total{job="node-exporter", mode="idle"}',
+        'sum by (instance) (rate(node_cpu_seconds_total{job="node-exporter", mode="idle"}[5m])) / sum by (instance) (rate(node_cpu_seconds_total{job="node-exporter"}[5m]))',
       );
       const memory = rule(file, 'HighMemoryUsage').expr;
       expect(memory).toContain('node_memory_MemAvailable_bytes{job="node-exporter"}');
