@@ -121,6 +121,18 @@ export const metricsProfilePorts: Record<
   'mlflow-native': { mlflow: 5000, modelServer: 8082 },
 };
 
+/** Where a run exporter is looked for when `metrics.runExporter` does not say. */
+export function runExporterDefaults(namespace: string): ScrapeTargetSettings {
+  return {
+    serviceName: 'mlflow-run-exporter',
+    namespace,
+    port: 8000,
+    metricsPath: '/metrics',
+    // Run counts change slowly and each poll queries MLflow's database.
+    scrapeInterval: '30s',
+  };
+}
+
 /** Alertmanager: off in dev (alerts stay in the Prometheus UI), on in staging and prod. */
 function alertmanagerDefaults(tier: Tier): AlertmanagerSettings {
   return {
@@ -183,7 +195,7 @@ export function environmentDefaults(
     // The spec's troubleshooting reaches MLflow at mlflow-service.<namespace>.svc:5000.
     mlflow: scrapeTarget('mlflow-service', namespace, ports.mlflow),
     modelServer: scrapeTarget('model-server', namespace, ports.modelServer),
-    metrics: { profile: metricsProfile },
+    metrics: { profile: metricsProfile, runExporter: undefined },
     alertmanager: alertmanagerDefaults(tier),
     nodeExporter: {
       image: { ...defaultImages.nodeExporter },

@@ -104,6 +104,11 @@ export type MetricsProfileName = (typeof metricsProfileNames)[number];
 
 export interface MetricsSettings {
   profile: MetricsProfileName;
+  /**
+   * An exporter that polls the MLflow REST API and exports the spec's run counters
+   * (`mlflow_runs_created_total`, `mlflow_runs_finished_total{status}`), when one runs.
+   */
+  runExporter: ScrapeTargetSettings | undefined;
 }
 
 export type AlertmanagerReceiver =

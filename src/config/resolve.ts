@@ -12,6 +12,7 @@ import {
   inClusterServer,
   placeholderRepoURL,
   retentionSizeShareOfStorage,
+  runExporterDefaults,
 } from './defaults.js';
 import type {
   AdminCredentials,
@@ -116,7 +117,15 @@ export function resolveEnvironment(
     },
     mlflow: scrapeTarget(defaults.mlflow, input.mlflow),
     modelServer: scrapeTarget(defaults.modelServer, input.modelServer),
-    metrics: defaults.metrics,
+    metrics: {
+      profile: defaults.metrics.profile,
+      runExporter: input.metrics?.runExporter
+        ? {
+            ...runExporterDefaults(input.mlflow?.namespace ?? defaults.mlflow.namespace),
+            ...input.metrics.runExporter,
+          }
+        : undefined,
+    },
     alertmanager: resolveAlertmanager(defaults.alertmanager, input.alertmanager ?? {}, context),
     nodeExporter: component(defaults.nodeExporter, input.nodeExporter ?? {}),
     kubeStateMetrics: component(defaults.kubeStateMetrics, input.kubeStateMetrics ?? {}),

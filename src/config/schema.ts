@@ -291,6 +291,13 @@ export const environmentSchema = {
           description:
             '`spec` (default): the names of the spec, for servers instrumented that way. `mlflow-native`: stock `mlflow server --expose-prometheus` (port 5000) and MLServer (metrics port 8082); MLflowExperimentFailure then alerts on the server-error ratio.',
         },
+        runExporter: {
+          ...scrapeTarget(
+            "MLflow run exporter (the spec's run counters, from the MLflow REST API)",
+          ),
+          description:
+            'An exporter of `mlflow_runs_created_total` and `mlflow_runs_finished_total{status}`, scraped as job mlflow-run-exporter; the run panels and MLflowExperimentFailure then use it. Defaults: Service mlflow-run-exporter, port 8000, /metrics, every 30s.',
+        },
       },
     },
     alertmanager: {

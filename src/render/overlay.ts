@@ -16,7 +16,7 @@ import {
   nodeExporterComponent,
   prometheusComponent,
 } from '../stack/components.js';
-import type { MonitoringStack } from '../stack/index.js';
+import { buildSharedStack, type MonitoringStack } from '../stack/index.js';
 import { baseEnvironment } from './base.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
 import {
@@ -271,7 +271,10 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
   patches.push(...clusterScopedRenames(environment.namespace));
 
   const literals = generatedCredentialLiterals(environment.grafana.adminCredentials);
-  const ownDashboard = environment.metrics.profile !== baseEnvironment().metrics.profile;
+  // The base's dashboard queries the base's metric names; other metrics need their own.
+  const ownDashboard =
+    JSON.stringify(stack.dashboard) !==
+    JSON.stringify(buildSharedStack(baseEnvironment()).dashboard);
   const kustomization: Kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
@@ -316,7 +319,6 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
             },
           ]
         : []),
-      // The base's dashboard queries the base's metric names; another profile needs its own.
       ...(ownDashboard
         ? [
             {

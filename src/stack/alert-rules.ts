@@ -8,7 +8,7 @@
  */
 import type { EnvironmentConfig } from '../config/environment.js';
 import { jobNames } from './components.js';
-import { metricsProfiles, selector, type MetricsProfile } from './metrics-profile.js';
+import { profileOf, selector, type MetricsProfile } from './metrics-profile.js';
 import {
   buildRuleTests,
   flat,
@@ -442,11 +442,12 @@ function parseMatchers(matchers: string): Record<string, string> {
 function experimentFailure(profile: MetricsProfile, serverErrorRatio: number): AlertDefinition {
   const { mlflow } = profile;
   const job = `job="${jobNames.mlflow}"`;
-  if (mlflow.runs) {
+  const { runs } = mlflow;
+  if (runs) {
     const rule: AlertingRule & { alert: 'MLflowExperimentFailure' } = {
       alert: 'MLflowExperimentFailure',
       // One failed run is worth a look: no `for`, any increase in the last 15 minutes.
-      expr: `sum(increase(${selector(mlflow.runs.finished, job, 'status="FAILED"')}[15m])) > 0`,
+      expr: `sum(increase(${selector(runs.finished, `job="${runs.job}"`, 'status="FAILED"')}[15m])) > 0`,
       labels: { severity: 'warning' },
       annotations: {
         summary: 'A training run failed',
@@ -454,7 +455,7 @@ function experimentFailure(profile: MetricsProfile, serverErrorRatio: number): A
       },
     };
     const finished = (status: string, values: string): Scenario['series'][number] => ({
-      series: seriesOf(mlflow.runs?.finished ?? '', { job: jobNames.mlflow, status }),
+      series: seriesOf(runs.finished, { job: runs.job, status }),
       values,
     });
     return {
@@ -533,7 +534,7 @@ function experimentFailure(profile: MetricsProfile, serverErrorRatio: number): A
 
 function alertDefinitions(environment: EnvironmentConfig): AlertDefinition[] {
   const { alerts, mlflow, modelServer } = environment;
-  const profile = metricsProfiles[environment.metrics.profile];
+  const profile = profileOf(environment);
   const watched = namespaceMatcher([
     environment.namespace,
     mlflow.namespace,

@@ -92,6 +92,7 @@ export const jobNames = {
   nodeExporter: 'node-exporter',
   kubeStateMetrics: 'kube-state-metrics',
   alertmanager: 'alertmanager',
+  runExporter: 'mlflow-run-exporter',
 } as const;
 
 export const partOf = 'mlflow-monitoring';

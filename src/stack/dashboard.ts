@@ -64,6 +64,7 @@ function runPanels(profile: MetricsProfile): PanelSpec[] {
   const { mlflow } = profile;
   const runs = mlflow.runs;
   if (runs) {
+    const runsJob = `job="${runs.job}"`;
     return [
       {
         title: 'Runs created / finished / failed',
@@ -71,13 +72,13 @@ function runPanels(profile: MetricsProfile): PanelSpec[] {
         type: 'timeseries',
         unit: 'short',
         queries: [
-          { expr: `sum(increase(${selector(runs.created, mlflowJob)}[1h]))`, legend: 'created' },
+          { expr: `sum(increase(${selector(runs.created, runsJob)}[1h]))`, legend: 'created' },
           {
-            expr: `sum(increase(${selector(runs.finished, mlflowJob, 'status="FINISHED"')}[1h]))`,
+            expr: `sum(increase(${selector(runs.finished, runsJob, 'status="FINISHED"')}[1h]))`,
             legend: 'finished',
           },
           {
-            expr: `sum(increase(${selector(runs.finished, mlflowJob, 'status="FAILED"')}[1h]))`,
+            expr: `sum(increase(${selector(runs.finished, runsJob, 'status="FAILED"')}[1h]))`,
             legend: 'failed',
           },
         ],

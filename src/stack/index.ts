@@ -6,7 +6,7 @@
 import type { Dashboard } from '@grafana/schema';
 import type { EnvironmentConfig } from '../config/environment.js';
 import { buildAlertRules, buildAlertRuleTests, type RuleFile } from './alert-rules.js';
-import { metricsProfiles } from './metrics-profile.js';
+import { profileOf } from './metrics-profile.js';
 import type { RuleTestFile } from './rule-tests.js';
 import { buildAlertmanagerConfig, type AlertmanagerConfig } from './alertmanager-config.js';
 import { buildDashboard } from './dashboard.js';
@@ -22,7 +22,12 @@ import { prometheusComponent } from './components.js';
 export * from './components.js';
 export { specAlertNames, type AlertingRule, type RuleFile } from './alert-rules.js';
 export type { PrometheusConfig, ScrapeConfig } from './prometheus-config.js';
-export { exampleQueries, metricsProfiles, type MetricsProfile } from './metrics-profile.js';
+export {
+  exampleQueries,
+  metricsProfiles,
+  profileOf,
+  type MetricsProfile,
+} from './metrics-profile.js';
 export type { RuleTestFile } from './rule-tests.js';
 export type { AlertmanagerConfig } from './alertmanager-config.js';
 export type {
@@ -57,7 +62,7 @@ export function buildMonitoringStack(environment: EnvironmentConfig): Monitoring
     alertRules: buildAlertRules(environment),
     alertRuleTests: buildAlertRuleTests(environment, prometheusComponent.rulesFile),
     datasources: buildDatasources(environment),
-    dashboard: buildDashboard(metricsProfiles[environment.metrics.profile]),
+    dashboard: buildDashboard(profileOf(environment)),
     alertmanagerConfig: environment.alertmanager.enabled
       ? buildAlertmanagerConfig(environment)
       : undefined,
@@ -67,7 +72,7 @@ export function buildMonitoringStack(environment: EnvironmentConfig): Monitoring
 /** The shared parts, with the dashboard of the base's metrics profile. */
 export function buildSharedStack(base: EnvironmentConfig): SharedStack {
   return {
-    dashboard: buildDashboard(metricsProfiles[base.metrics.profile]),
+    dashboard: buildDashboard(profileOf(base)),
     dashboardProvider: buildDashboardProvider(),
   };
 }

@@ -4,7 +4,7 @@
  * `spec` keeps the spec's names (servers instrumented that way); `mlflow-native` is stock
  * `mlflow server --expose-prometheus` (prometheus-flask-exporter) and MLServer. Pure data.
  */
-import type { MetricsProfileName } from '../config/environment.js';
+import type { EnvironmentConfig, MetricsProfileName } from '../config/environment.js';
 import { jobNames } from './components.js';
 
 export interface MetricsProfile {
@@ -15,8 +15,8 @@ export interface MetricsProfile {
     statusLabel: string;
     /** Histogram of API request durations (without `_bucket`). */
     requestDuration: string;
-    /** Counters of runs by final status, when the server exports them. */
-    runs: { created: string; finished: string } | undefined;
+    /** Counters of runs by final status and the job that scrapes them, when exported. */
+    runs: { created: string; finished: string; job: string } | undefined;
     /** Counter of requests that raised, when exported. */
     exceptions: string | undefined;
   };
@@ -44,7 +44,11 @@ export const metricsProfiles: Record<MetricsProfileName, MetricsProfile> = {
       requests: 'http_requests_total',
       statusLabel: 'status',
       requestDuration: 'http_request_duration_seconds',
-      runs: { created: 'mlflow_runs_created_total', finished: 'mlflow_runs_finished_total' },
+      runs: {
+        created: 'mlflow_runs_created_total',
+        finished: 'mlflow_runs_finished_total',
+        job: jobNames.mlflow,
+      },
       exceptions: undefined,
     },
     modelServer: {
@@ -88,6 +92,21 @@ export const metricsProfiles: Record<MetricsProfileName, MetricsProfile> = {
     },
   },
 };
+
+/**
+ * The environment's profile; a configured run exporter supplies the spec's run counters (its
+ * own job), whatever the MLflow server exports.
+ */
+export function profileOf(environment: EnvironmentConfig): MetricsProfile {
+  const profile = metricsProfiles[environment.metrics.profile];
+  if (environment.metrics.runExporter === undefined) return profile;
+  const runs = {
+    created: 'mlflow_runs_created_total',
+    finished: 'mlflow_runs_finished_total',
+    job: jobNames.runExporter,
+  };
+  return { ...profile, mlflow: { ...profile.mlflow, runs } };
+}
 
 const mlflowJob = `job="${jobNames.mlflow}"`;
 const modelJob = `job="${jobNames.modelServer}"`;

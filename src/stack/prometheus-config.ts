@@ -73,6 +73,7 @@ export const replicaLabel = 'replica';
 
 export function buildPrometheusConfig(environment: EnvironmentConfig): PrometheusConfig {
   const { prometheus } = environment;
+  const { runExporter } = environment.metrics;
   const externalLabels: Record<string, string> = { ...prometheus.externalLabels };
   if (prometheus.replicas > 1) externalLabels[replicaLabel] = '${POD_NAME}';
   return {
@@ -97,6 +98,9 @@ export function buildPrometheusConfig(environment: EnvironmentConfig): Prometheu
       },
       serviceJob(jobNames.mlflow, environment.mlflow, prometheus.scrapeTimeout),
       serviceJob(jobNames.modelServer, environment.modelServer, prometheus.scrapeTimeout),
+      ...(runExporter
+        ? [serviceJob(jobNames.runExporter, runExporter, prometheus.scrapeTimeout)]
+        : []),
       {
         job_name: jobNames.apiServers,
         scheme: 'https',
@@ -246,7 +250,8 @@ function podsJob(environment: EnvironmentConfig): ScrapeConfig {
       environment.modelServer.namespace,
     ]),
   ].sort();
-  const dedicated = [environment.mlflow, environment.modelServer]
+  const dedicated = [environment.mlflow, environment.modelServer, environment.metrics.runExporter]
+    .filter((target) => target !== undefined)
     .map((target) => `${escapeRegex(target.namespace)};${target.port}`)
     .join('|');
   return {

@@ -32,6 +32,7 @@ const extraEnvironments: Record<string, string> = {
     '',
   ].join('\n'),
   slow: 'alerts: { modelLatencyP95Seconds: 0.25, cpuUsagePercent: 33.3 }\n',
+  exporter: 'metrics: { profile: mlflow-native, runExporter: { serviceName: runs } }\n',
 };
 let root: string;
 /** The extra environments' tree: a render owns all of overlays/, so it gets its own root. */

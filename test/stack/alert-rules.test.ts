@@ -258,6 +258,31 @@ describe('metrics profiles', () => {
     expect(text(spec)).not.toMatch(/rest_server_|mlflow_http_request/);
   });
 
+  it('counts failed runs from a run exporter when one is configured, whatever the profile', () => {
+    const environment = environmentFromFile(
+      'exporter',
+      'metrics: { profile: mlflow-native, runExporter: { port: 9100 } }\n',
+    );
+    const failure = rule(buildAlertRules(environment), 'MLflowExperimentFailure');
+    expect(failure.expr).toBe(
+      'sum(increase(mlflow_runs_finished_total{job="mlflow-run-exporter", status="FAILED"}[15m])) > 0',
+    );
+    const scrape = buildPrometheusConfig(environment).scrape_configs.find(
+      (job) => job.job_name === 'mlflow-run-exporter',
+    );
+    expect(scrape?.scrape_interval).toBe('30s');
+    expect(scrape?.relabel_configs?.find((relabel) => relabel.action === 'keep')?.regex).toBe(
+      'mlflow-run-exporter',
+    );
+    expect(environment.metrics.runExporter).toEqual({
+      serviceName: 'mlflow-run-exporter',
+      namespace: 'mlflow-exporter',
+      port: 9100,
+      metricsPath: '/metrics',
+      scrapeInterval: '30s',
+    });
+  });
+
   it('takes serverErrorRatio from the environment', () => {
     const strict = buildAlertRules(
       environmentFromFile(
