@@ -114,7 +114,16 @@ export interface MetricsSettings {
 export type AlertmanagerReceiver =
   | { name: string; type: 'slack'; channel: string; apiUrlKey: string }
   | { name: string; type: 'pagerduty'; routingKeyKey: string }
-  | { name: string; type: 'webhook'; url: string; bearerTokenKey?: string };
+  | { name: string; type: 'webhook'; url: string; bearerTokenKey?: string }
+  | {
+      name: string;
+      type: 'email';
+      to: string;
+      from: string;
+      smarthost: string;
+      authUsername?: string;
+      authPasswordKey?: string;
+    };
 
 export interface AlertmanagerSettings extends ComponentSettings {
   enabled: boolean;

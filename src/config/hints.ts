@@ -80,6 +80,10 @@ export function formatHint(format: FormatName, value: unknown): string {
       return 'use a branch name such as main or release/2026-11';
     case 'secret-key':
       return 'use a Secret data key: letters, digits, "-", "_" and "." only, such as slack-api-url';
+    case 'email':
+      return 'use an email address such as mlops@example.com';
+    case 'host-port':
+      return 'use host:port, such as smtp.example.com:587';
     case 'http-url':
       return 'use an http:// or https:// URL, such as https://alerts.example.com/hook';
     case 'https-url':

@@ -251,8 +251,21 @@ function resolveReceiver(
     slack: ['channel', 'apiUrlKey'],
     pagerduty: ['routingKeyKey'],
     webhook: ['url', 'bearerTokenKey'],
+    email: ['to', 'from', 'smarthost', 'authUsername', 'authPasswordKey'],
   };
-  for (const key of ['channel', 'apiUrlKey', 'routingKeyKey', 'url', 'bearerTokenKey'] as const) {
+  const fields = [
+    'channel',
+    'apiUrlKey',
+    'routingKeyKey',
+    'url',
+    'bearerTokenKey',
+    'to',
+    'from',
+    'smarthost',
+    'authUsername',
+    'authPasswordKey',
+  ] as const;
+  for (const key of fields) {
     if (input[key] !== undefined && !allowed[input.type].includes(key)) {
       report(
         context,
@@ -277,6 +290,29 @@ function resolveReceiver(
         type: 'pagerduty',
         routingKeyKey: input.routingKeyKey ?? 'pagerduty-routing-key',
       };
+    case 'email': {
+      const missing = (['to', 'from', 'smarthost'] as const).filter(
+        (key) => input[key] === undefined,
+      );
+      if (missing.length > 0) {
+        report(
+          context,
+          [...path, 'type'],
+          'config/receiver-email',
+          `an email receiver needs ${missing.join(', ')}`,
+          'add to: mlops@example.com, from: alertmanager@example.com, smarthost: smtp.example.com:587 (the password goes in the Secret, via authPasswordKey)',
+        );
+      }
+      return {
+        name: input.name,
+        type: 'email',
+        to: input.to ?? '',
+        from: input.from ?? '',
+        smarthost: input.smarthost ?? '',
+        ...(input.authUsername === undefined ? {} : { authUsername: input.authUsername }),
+        ...(input.authPasswordKey === undefined ? {} : { authPasswordKey: input.authPasswordKey }),
+      };
+    }
     case 'webhook':
       if (input.url === undefined) {
         report(

@@ -32,6 +32,10 @@ export const formatPatterns = {
   'git-branch': /^(?!\/)(?!.*(\.\.|\/\/|@\{|\/$|\.lock$))[A-Za-z0-9._/-]+$/,
   /** Key of a Secret's data. */
   'secret-key': /^[-._a-zA-Z0-9]{1,253}$/,
+  /** An email address (simplified: something@host). */
+  email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+  /** host:port, such as an SMTP server. */
+  'host-port': /^[A-Za-z0-9.-]+:\d{1,5}$/,
   /** An http:// or https:// URL (a webhook receiver). */
   'http-url': /^https?:\/\/[^\s/]+(\/\S*)?$/,
   /** An HTTPS URL (the Kubernetes API server of a cluster). */
@@ -333,7 +337,7 @@ export const environmentSchema = {
               name: { type: 'string', format: 'dns-label', description: 'Receiver name.' },
               type: {
                 type: 'string',
-                enum: ['slack', 'pagerduty', 'webhook'],
+                enum: ['slack', 'pagerduty', 'webhook', 'email'],
                 description: 'Kind of receiver.',
               },
               channel: { type: 'string', minLength: 1, description: 'Slack channel.' },
@@ -358,6 +362,19 @@ export const environmentSchema = {
                 type: 'string',
                 format: 'secret-key',
                 description: 'Secret key holding the webhook bearer token, if it needs one.',
+              },
+              to: { type: 'string', format: 'email', description: 'Email: the recipient.' },
+              from: { type: 'string', format: 'email', description: 'Email: the sender.' },
+              smarthost: {
+                type: 'string',
+                format: 'host-port',
+                description: 'Email: the SMTP server, host:port.',
+              },
+              authUsername: { type: 'string', minLength: 1, description: 'Email: SMTP user.' },
+              authPasswordKey: {
+                type: 'string',
+                format: 'secret-key',
+                description: 'Email: Secret key holding the SMTP password.',
               },
             },
           },

@@ -17,6 +17,14 @@ export interface AlertmanagerReceiverConfig {
   slack_configs?: { api_url_file: string; channel: string; send_resolved: boolean }[];
   pagerduty_configs?: { routing_key_file: string; send_resolved: boolean }[];
   webhook_configs?: { url: string; send_resolved: boolean; http_config?: HttpConfig }[];
+  email_configs?: {
+    to: string;
+    from: string;
+    smarthost: string;
+    auth_username?: string;
+    auth_password_file?: string;
+    send_resolved: boolean;
+  }[];
 }
 
 export interface AlertmanagerRoute {
@@ -64,6 +72,24 @@ function receiverConfig(receiver: AlertmanagerReceiver): AlertmanagerReceiverCon
         name: receiver.name,
         pagerduty_configs: [
           { routing_key_file: secretFile(receiver.routingKeyKey), send_resolved: true },
+        ],
+      };
+    case 'email':
+      return {
+        name: receiver.name,
+        email_configs: [
+          {
+            to: receiver.to,
+            from: receiver.from,
+            smarthost: receiver.smarthost,
+            ...(receiver.authUsername === undefined
+              ? {}
+              : { auth_username: receiver.authUsername }),
+            ...(receiver.authPasswordKey === undefined
+              ? {}
+              : { auth_password_file: secretFile(receiver.authPasswordKey) }),
+            send_resolved: true,
+          },
         ],
       };
     case 'webhook':

@@ -1155,6 +1155,41 @@ describe('metrics profile and Alertmanager', () => {
     for (const problem of problems) expect(problem.hint).not.toBe('');
   });
 
+  it('an email receiver without its addresses', () => {
+    expect(
+      problemOf(
+        prod,
+        yaml(
+          'alertmanager:',
+          '  receivers:',
+          '    - {name: mail, type: email, to: ops@example.com}',
+        ),
+      ),
+    ).toMatchObject({
+      code: 'config/receiver-email',
+      keyPath: 'alertmanager.receivers.0.type',
+      line: 3,
+      message: 'an email receiver needs from, smarthost',
+    });
+  });
+
+  it('an SMTP server without its port', () => {
+    expect(
+      problemOf(
+        prod,
+        yaml(
+          'alertmanager:',
+          '  receivers:',
+          '    - {name: m, type: email, to: a@example.com, from: b@example.com, smarthost: smtp}',
+        ),
+      ),
+    ).toMatchObject({
+      code: 'config/invalid-host-port',
+      keyPath: 'alertmanager.receivers.0.smarthost',
+      hint: 'use host:port, such as smtp.example.com:587',
+    });
+  });
+
   it('a plaintext URL where a Secret key is expected is refused', () => {
     expect(
       problemOf(

@@ -28,6 +28,13 @@ const environments: Record<string, string> = {
     '    - { name: chat, type: slack, channel: "#ml-team", apiUrlKey: slack-url }',
     '    - { name: pager, type: pagerduty, routingKeyKey: pd-key }',
     '    - { name: hook, type: webhook, url: "https://hooks.example.com/ml", bearerTokenKey: hook-token }',
+    '    - name: mail',
+    '      type: email',
+    '      to: mlops@example.com',
+    '      from: alertmanager@example.com',
+    '      smarthost: smtp.example.com:587',
+    '      authUsername: alertmanager',
+    '      authPasswordKey: smtp-password',
     '  criticalReceiver: pager',
     '',
   ].join('\n'),
@@ -60,7 +67,9 @@ describe.each(['staging', 'prod', 'team'])('Alertmanager of %s', (name) => {
 
   it('holds no credential: every receiver reads its secret from a file of the Secret', async () => {
     const text = await readFile(configFile(name), 'utf8');
-    expect(text).not.toMatch(/hooks\.slack\.com|routing_key:|api_url:|service_key:|credentials:/);
+    expect(text).not.toMatch(
+      /hooks\.slack\.com|routing_key:|api_url:|service_key:|credentials:|auth_password:/,
+    );
     const files = [...text.matchAll(/_file: (\S+)/g)].map((match) => match[1] ?? '');
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(file).toMatch(/^\/etc\/alertmanager\/secrets\/[-._\w]+$/);
