@@ -9,7 +9,9 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { ExitCode, GitopsGenError, formatProblem } from '../errors.js';
 import type { Drift } from '../render/write-tree.js';
 import { formatReport, outputFormats, type OutputFormat } from '../validate/formats/index.js';
+import { createOutput, errorJson, type GlobalFlags, type Output } from './output.js';
 import { addPublishCommands } from './publish-commands.js';
+import { addSetupCommands } from './setup-commands.js';
 import { packageVersion } from './version.js';
 
 export interface CliIo {
@@ -17,8 +19,10 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Folder that relative paths are taken from. */
   cwd: string;
-  /** Whether stdout is a terminal (colour and progress only then). */
+  /** Whether stdout is a terminal (colour only then). */
   stdoutIsTTY?: boolean;
+  /** Whether stderr is a terminal (a live task list only then). */
+  stderrIsTTY?: boolean;
   /** Environment variables the CLI honours (NO_COLOR). */
   env?: Readonly<Record<string, string | undefined>>;
   /** Reads all of standard input (for `validate -`). */
@@ -65,7 +69,6 @@ interface ValidateFlags {
   skip: string[];
   reject: string[];
   disableCheck: string[];
-  color: boolean;
 }
 
 /** `a,b` and repeated flags both add to the list. */
@@ -90,7 +93,11 @@ interface RenderFlags {
   check?: boolean;
 }
 
-function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+function buildProgram(
+  io: CliIo,
+  setExitCode: (code: number) => void,
+  started: (output: Output) => void,
+): Command {
   const program = new Command('gitops-gen')
     .description(
       'Render, validate and publish a GitOps repository for a Prometheus + Grafana monitoring stack of MLflow on Kubernetes.',
@@ -104,6 +111,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         write(text);
       },
     })
+    .option('-q, --quiet', 'print only the result and errors: no progress, no summaries')
+    .option('-v, --verbose', 'print every step with its time, also when not on a terminal')
+    .option('--json', 'print the result (or the error) as one JSON document on stdout')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     .addHelpText('after', exitCodeHelp)
     .showSuggestionAfterError(true);
 
@@ -126,6 +137,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .addHelpText('after', exitCodeHelp)
     .action(async (flags: RenderFlags, command: Command) => {
       const configGiven = command.getOptionValueSource('config') === 'cli';
+      const output = outputOf(command, false);
       // Each command loads its stage when it runs: a cold `validate` never loads the renderer.
       const { render } = await import('../render/render-files.js');
       const result = await render({
@@ -134,11 +146,31 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         environments: flags.env ?? [],
         check: flags.check === true,
         configDirRequired: configGiven,
+        progress: output.step,
       });
+      output.end(true);
       const names = result.environments.map((environment) => environment.name).join(', ');
+      if (output.flags.json) {
+        io.stdout(
+          `${JSON.stringify(
+            {
+              environments: result.environments.map((environment) => environment.name),
+              files: result.tree.size,
+              check: flags.check === true,
+              upToDate: result.drift.length === 0,
+              drift: result.drift,
+            },
+            null,
+            2,
+          )}\n`,
+        );
+        if (flags.check && result.drift.length > 0) setExitCode(ExitCode.findings);
+        return;
+      }
       if (flags.check) {
         if (result.drift.length === 0) {
-          io.stdout(`up to date: ${result.tree.size} files for ${names}\n`);
+          if (!output.flags.quiet)
+            io.stdout(`up to date: ${result.tree.size} files for ${names}\n`);
           return;
         }
         io.stderr(
@@ -151,6 +183,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         setExitCode(ExitCode.findings);
         return;
       }
+      if (output.flags.quiet) return;
       if (result.drift.length === 0) {
         io.stdout(`up to date: ${result.tree.size} files for ${names}\n`);
         return;
@@ -201,15 +234,16 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         .choices(['auto', 'always', 'never'])
         .default('auto'),
     )
-    .option('--no-color', 'no colour in the human report (NO_COLOR is honoured too)')
     .addHelpText('after', exitCodeHelp)
-    .action(async (paths: string[], flags: ValidateFlags) => {
+    .action(async (paths: string[], flags: ValidateFlags, command: Command) => {
+      const output = outputOf(command, false);
       // By default: the overlays and the delivery manifests of the tree in this folder.
       const defaults = ['overlays', 'argocd', 'clusters'].filter((folder) =>
         existsSync(resolve(io.cwd, folder)),
       );
       const given = paths.length > 0 ? paths : defaults.length > 0 ? defaults : ['overlays'];
       const { validate } = await import('../validate/index.js');
+      output.step(`validate ${given.join(' ')}`);
       const report = await validate({
         paths: given.map((path) => (path === '-' ? path : resolve(io.cwd, path))),
         ...(io.readStdin ? { readStdin: io.readStdin } : {}),
@@ -227,30 +261,59 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         promtool: flags.promtool,
         displayRoot: io.cwd,
       });
-      const color = flags.color && io.stdoutIsTTY === true && (io.env?.NO_COLOR ?? '') === '';
-      io.stdout(formatReport(report, flags.output, { color, toolVersion: packageVersion() }));
+      output.end(report.summary.errors === 0);
+      // --json is the JSON report; --quiet prints the report only when it has findings.
+      const format = output.flags.json ? 'json' : flags.output;
+      const clean = report.summary.errors === 0 && report.summary.warnings === 0;
+      if (!(output.flags.quiet && clean && format === 'human')) {
+        io.stdout(
+          formatReport(report, format, {
+            color: output.stdoutColor,
+            toolVersion: packageVersion(),
+          }),
+        );
+      }
       if (report.summary.errors > 0) setExitCode(ExitCode.findings);
     });
-  addPublishCommands(program, io, setExitCode, exitCodeHelp);
+  addPublishCommands(program, io, setExitCode, exitCodeHelp, outputOf);
+  addSetupCommands(program, io, exitCodeHelp, outputOf);
   return program;
+
+  /** The output of a command, from the global flags wherever they were given. */
+  function outputOf(command: Command, multiStep: boolean): Output {
+    const flags = command.optsWithGlobals<GlobalFlags>();
+    const output = createOutput(io, flags, multiStep);
+    started(output);
+    return output;
+  }
 }
 
 /** Runs the CLI on `argv` (without the node and script entries) and returns the exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  // The running command's output: an error ends its task list, and --json shapes the error.
+  let current: Output | undefined;
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    (output) => {
+      current = output;
+    },
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
+    current?.end(false);
     if (error instanceof CommanderError) {
       // Help and version end with code 0; every parse error is a usage error.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.input;
     }
     if (error instanceof GitopsGenError) {
-      printError(io, error);
+      if (current?.flags.json) io.stdout(errorJson(error));
+      else printError(io, error);
       return error.exitCode;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -13,6 +13,7 @@ import type {
 } from '../publish/publish.js';
 import { formatReport } from '../validate/formats/index.js';
 import type { CliIo } from './index.js';
+import type { Output } from './output.js';
 import { packageVersion } from './version.js';
 
 interface PublishFlags {
@@ -36,7 +37,6 @@ interface PublishFlags {
   force?: boolean;
   overwriteDrift?: boolean;
   sourceRevision?: string;
-  json?: boolean;
 }
 
 const repeatable = (value: string, previous: string[] | undefined): string[] => [
@@ -92,14 +92,14 @@ function addShared(command: Command): Command {
     )
     .option('--base <branch>', 'branch controllers sync from (default: publish.branch, else main)')
     .option('--path <dir>', 'folder of the tree in the repository (default: publish.path)')
-    .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
-    .option('--json', 'print the result as JSON');
+    .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)');
 }
 
 function toOptions(
   flags: PublishFlags,
   io: CliIo,
   parseAuthor: typeof ParseAuthor,
+  output: Output,
 ): PublishOptions {
   const token = flags.token ?? io.env?.GITHUB_TOKEN ?? io.env?.GH_TOKEN;
   const local = (path: string): string =>
@@ -128,13 +128,7 @@ function toOptions(
     overwriteDrift: flags.overwriteDrift === true,
     ...(flags.sourceRevision ? { sourceRevision: flags.sourceRevision } : {}),
     userAgent: `gitops-gen/${packageVersion()}`,
-    ...(flags.json
-      ? {}
-      : {
-          progress: (step: string) => {
-            io.stderr(`… ${step}\n`);
-          },
-        }),
+    progress: output.step,
   };
 }
 
@@ -145,13 +139,18 @@ function toOptions(
 async function runPublish(
   io: CliIo,
   flags: PublishFlags,
+  output: Output,
   overrides: Partial<PublishOptions> = {},
 ): Promise<PublishResult> {
   const { publish, parseAuthor, ValidationRefused } = await import('../publish/publish.js');
+  output.step('load environments');
   try {
-    return await publish({ ...toOptions(flags, io, parseAuthor), ...overrides });
+    const result = await publish({ ...toOptions(flags, io, parseAuthor, output), ...overrides });
+    output.end(true);
+    return result;
   } catch (error) {
-    if (error instanceof ValidationRefused) {
+    output.end(false);
+    if (error instanceof ValidationRefused && !output.flags.json) {
       io.stderr(
         formatReport(error.report, 'human', { color: false, toolVersion: packageVersion() }),
       );
@@ -165,6 +164,7 @@ export function addPublishCommands(
   io: CliIo,
   setExitCode: (code: number) => void,
   exitCodeHelp: string,
+  outputOf: (command: Command, multiStep: boolean) => Output,
 ): void {
   addShared(program.command('publish'))
     .description(
@@ -223,16 +223,17 @@ export function addPublishCommands(
       'revision of the configuration, recorded in the commit trailer',
     )
     .addHelpText('after', exitCodeHelp)
-    .action(async (flags: PublishFlags) => {
-      const result = await runPublish(io, flags);
-      if (flags.json) {
+    .action(async (flags: PublishFlags, command: Command) => {
+      const output = outputOf(command, true);
+      const result = await runPublish(io, flags, output);
+      if (output.flags.json) {
         io.stdout(`${JSON.stringify(result, null, 2)}\n`);
         return;
       }
       for (const changeSet of result.changeSets) {
         io.stdout(`${describeResult(changeSet)}\n`);
         for (const warning of changeSet.warnings) io.stderr(`warning: ${warning}\n`);
-        if (changeSet.report) io.stdout(`${changeSet.report}\n`);
+        if (changeSet.report && !output.flags.quiet) io.stdout(`${changeSet.report}\n`);
       }
     });
 
@@ -241,22 +242,24 @@ export function addPublishCommands(
       'Show what publish would change in the GitOps repository, per resource and as a unified diff; exit 1 when anything would change.',
     )
     .addHelpText('after', exitCodeHelp)
-    .action(async (flags: PublishFlags) => {
-      const result = await runPublish(io, flags, {
+    .action(async (flags: PublishFlags, command: Command) => {
+      const output = outputOf(command, true);
+      const result = await runPublish(io, flags, output, {
         dryRun: true,
         mode: 'commit',
         overwriteDrift: true,
         force: true,
       });
-      if (flags.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+      const { json, quiet } = output.flags;
+      if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       let changed = false;
       for (const changeSet of result.changeSets) {
         if (changeSet.operation === 'up-to-date') {
-          if (!flags.json) io.stdout(`${describeResult(changeSet)}\n`);
+          if (!json && !quiet) io.stdout(`${describeResult(changeSet)}\n`);
           continue;
         }
         changed = true;
-        if (!flags.json) io.stdout(`${changeSet.report ?? describeResult(changeSet)}\n`);
+        if (!json) io.stdout(`${changeSet.report ?? describeResult(changeSet)}\n`);
       }
       if (changed) setExitCode(ExitCode.findings);
     });

@@ -18,6 +18,8 @@ export interface RenderOptions {
   check?: boolean;
   /** Fail when the config folder is missing instead of using the built-in environments. */
   configDirRequired?: boolean;
+  /** Called as each step starts: load, render, write (or compare). */
+  progress?: (step: string) => void;
 }
 
 export interface RenderResult {
@@ -29,14 +31,17 @@ export interface RenderResult {
 
 export async function render(options: RenderOptions): Promise<RenderResult> {
   const only = options.environments ?? [];
+  options.progress?.('load environments');
   // Every environment: delivery manifests (one AppProject, one cluster folder) cover them all.
   const all = await loadEnvironments({
     configDir: options.configDir,
     configDirRequired: options.configDirRequired,
   });
   const environments = selectEnvironments(all, only);
+  options.progress?.('render');
   const tree = renderTree(all, environments);
   const owned = ownedFolders(environments, only.length === 0);
+  options.progress?.(options.check ? `compare with ${options.outDir}` : `write ${options.outDir}`);
   const drift = options.check
     ? await compareTree(options.outDir, tree, owned)
     : await writeTree(options.outDir, tree, owned);

@@ -7,7 +7,17 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(argv: string[], cwd: string): Promise<CliResult> {
+export interface CliTerminal {
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  env?: Record<string, string>;
+}
+
+export async function runCli(
+  argv: string[],
+  cwd: string,
+  terminal: CliTerminal = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
@@ -18,6 +28,7 @@ export async function runCli(argv: string[], cwd: string): Promise<CliResult> {
       stderr += text;
     },
     cwd,
+    ...terminal,
   });
   return { code, stdout, stderr };
 }
