@@ -177,6 +177,7 @@ export function environmentDefaults(
       storage: profile.storage,
       externalLabels: { environment: name },
       query: {},
+      dropMetrics: [],
       image: { ...defaultImages.prometheus },
       service: service(profile.nodePorts.prometheus),
     },

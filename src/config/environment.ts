@@ -77,6 +77,8 @@ export interface PrometheusSettings extends ComponentSettings {
   storage: StorageSettings;
   externalLabels: Record<string, string>;
   query: { maxSamples?: number; timeout?: string };
+  /** Metric names dropped at scrape time; `jobs` undefined means every job. */
+  dropMetrics: { regex: string; jobs: string[] | undefined }[];
   service: ServiceSettings;
 }
 

@@ -28,6 +28,10 @@ import type {
   StorageSettings,
 } from './environment.js';
 import type { ParsedSource } from './parse.js';
+import { didYouMean } from './hints.js';
+// The same RE2 dialect check `validate` runs on relabel rules, here with the file's line.
+import { compileRe2 } from '../validate/prometheus/re2.js';
+import { scrapeJobNames } from '../stack/components.js';
 import type { EnvironmentFile } from './schema.js';
 import {
   bytesToRetentionSize,
@@ -92,6 +96,10 @@ export function resolveEnvironment(
       storage,
       externalLabels: { ...defaults.prometheus.externalLabels, ...prometheusInput.externalLabels },
       query: { ...prometheusInput.query },
+      dropMetrics: (prometheusInput.dropMetrics ?? []).map((drop) => ({
+        regex: drop.regex,
+        jobs: drop.jobs,
+      })),
       service: resolveService(
         defaults.prometheus.service,
         prometheusInput.service,
@@ -134,6 +142,7 @@ export function resolveEnvironment(
     delivery: resolveDelivery(name, tier, namespace, publish, input.delivery ?? {}),
   };
   checkPrometheus(environment, input, context);
+  checkDropMetrics(environment, context);
   return context.problems.length > 0
     ? { ok: false, problems: context.problems }
     : { ok: true, environment };
@@ -337,6 +346,34 @@ function scrapeTarget(
   input: Partial<ScrapeTargetSettings> | undefined,
 ): ScrapeTargetSettings {
   return { ...defaults, ...input };
+}
+
+/** Drop rules name real jobs and hold RE2 patterns Prometheus accepts. */
+function checkDropMetrics(environment: EnvironmentConfig, context: ResolveContext): void {
+  const jobs = scrapeJobNames(environment);
+  environment.prometheus.dropMetrics.forEach((drop, index) => {
+    const path = ['prometheus', 'dropMetrics', String(index)];
+    const compiled = compileRe2(drop.regex);
+    if (!compiled.ok) {
+      report(
+        context,
+        [...path, 'regex'],
+        'config/invalid-regex',
+        compiled.message,
+        compiled.hint ?? 'write an RE2 expression such as node_(network|netdev).*',
+      );
+    }
+    (drop.jobs ?? []).forEach((job, jobIndex) => {
+      if (jobs.includes(job)) return;
+      report(
+        context,
+        [...path, 'jobs', String(jobIndex)],
+        'config/unknown-job',
+        `no scrape job is named ${job}`,
+        didYouMean(job, jobs) ?? `jobs: ${jobs.join(', ')}`,
+      );
+    });
+  });
 }
 
 function report(

@@ -198,6 +198,29 @@ export const environmentSchema = {
           propertyNames: { format: 'label-name' },
           additionalProperties: { type: 'string' },
         },
+        dropMetrics: {
+          type: 'array',
+          description:
+            "Series dropped at scrape time (`metric_relabel_configs`), to cut cardinality, such as the spec's `node_(network|netdev|softnet).*`.",
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['regex'],
+            properties: {
+              regex: {
+                type: 'string',
+                minLength: 1,
+                description: 'RE2 regular expression over the metric name, anchored at both ends.',
+              },
+              jobs: {
+                type: 'array',
+                minItems: 1,
+                items: { type: 'string', minLength: 1 },
+                description: 'Scrape jobs it applies to (default: every job).',
+              },
+            },
+          },
+        },
         query: {
           type: 'object',
           description: 'Query engine limits.',

@@ -95,6 +95,18 @@ export const jobNames = {
   runExporter: 'mlflow-run-exporter',
 } as const;
 
+/** The scrape jobs an environment's prometheus.yml holds. */
+export function scrapeJobNames(environment: {
+  alertmanager: { enabled: boolean };
+  metrics: { runExporter: unknown };
+}): string[] {
+  return Object.values(jobNames).filter(
+    (job) =>
+      (job !== jobNames.alertmanager || environment.alertmanager.enabled) &&
+      (job !== jobNames.runExporter || environment.metrics.runExporter !== undefined),
+  );
+}
+
 export const partOf = 'mlflow-monitoring';
 
 /** Namespace of the base; every overlay replaces it with the environment's own. */

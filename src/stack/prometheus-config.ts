@@ -41,6 +41,7 @@ export interface ScrapeConfig {
   static_configs?: { targets: string[] }[];
   kubernetes_sd_configs?: KubernetesSdConfig[];
   relabel_configs?: RelabelConfig[];
+  metric_relabel_configs?: RelabelConfig[];
 }
 
 export interface AlertmanagerTarget {
@@ -91,7 +92,7 @@ export function buildPrometheusConfig(environment: EnvironmentConfig): Prometheu
         : {}),
     },
     rule_files: [`${prometheusComponent.configDir}/${prometheusComponent.rulesFile}`],
-    scrape_configs: [
+    scrape_configs: withDrops(prometheus.dropMetrics, [
       {
         job_name: jobNames.prometheus,
         static_configs: [{ targets: [`localhost:${prometheusComponent.port}`] }],
@@ -154,7 +155,7 @@ export function buildPrometheusConfig(environment: EnvironmentConfig): Prometheu
           },
         ],
       },
-    ],
+    ]),
   };
 }
 
@@ -180,6 +181,23 @@ function alertmanagerTarget(namespace: string): AlertmanagerTarget {
 /** Alertmanager's own metrics: notifications that fail show up here first. */
 function alertmanagerJob(namespace: string): ScrapeConfig {
   return { job_name: jobNames.alertmanager, ...alertmanagerDiscovery(namespace) };
+}
+
+/** Drops series by metric name at scrape time, in the jobs each rule names (all by default). */
+function withDrops(
+  drops: EnvironmentConfig['prometheus']['dropMetrics'],
+  jobs: ScrapeConfig[],
+): ScrapeConfig[] {
+  return jobs.map((job) => {
+    const rules = drops
+      .filter((drop) => drop.jobs === undefined || drop.jobs.includes(job.job_name))
+      .map((drop): RelabelConfig => ({
+        source_labels: ['__name__'],
+        regex: drop.regex,
+        action: 'drop',
+      }));
+    return rules.length > 0 ? { ...job, metric_relabel_configs: rules } : job;
+  });
 }
 
 function keepService(serviceName: string): RelabelConfig {

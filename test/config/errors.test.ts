@@ -1205,3 +1205,33 @@ describe('metrics profile and Alertmanager', () => {
     });
   });
 });
+
+describe('prometheus.dropMetrics', () => {
+  it('an unknown job gets a suggestion, a broken pattern the RE2 error, each at its line', () => {
+    const problems = problemsOf(
+      prod,
+      yaml(
+        'prometheus:',
+        '  dropMetrics:',
+        "    - { regex: 'node_(network.*', jobs: [node-exporter] }",
+        "    - { regex: 'x.*', jobs: [node-exporters] }",
+      ),
+    );
+    expect(problems.map((problem) => [problem.code, problem.keyPath, problem.line])).toEqual([
+      ['config/invalid-regex', 'prometheus.dropMetrics.0.regex', 3],
+      ['config/unknown-job', 'prometheus.dropMetrics.1.jobs.0', 4],
+    ]);
+    expect(problems[0]?.message).toContain('missing closing )');
+    expect(problems[1]?.hint).toBe('did you mean `node-exporter`?');
+  });
+
+  it('an alertmanager job exists only where Alertmanager runs', () => {
+    expect(
+      problemOf(dev, yaml('prometheus:', '  dropMetrics: [{ regex: x, jobs: [alertmanager] }]')),
+    ).toMatchObject({ code: 'config/unknown-job', keyPath: 'prometheus.dropMetrics.0.jobs.0' });
+    expect(
+      resolveOne(prod, yaml('prometheus:', '  dropMetrics: [{ regex: x, jobs: [alertmanager] }]'))
+        .prometheus.dropMetrics,
+    ).toEqual([{ regex: 'x', jobs: ['alertmanager'] }]);
+  });
+});

@@ -33,6 +33,13 @@ const extraEnvironments: Record<string, string> = {
   ].join('\n'),
   slow: 'alerts: { modelLatencyP95Seconds: 0.25, cpuUsagePercent: 33.3 }\n',
   exporter: 'metrics: { profile: mlflow-native, runExporter: { serviceName: runs } }\n',
+  lean: [
+    'prometheus:',
+    '  dropMetrics:',
+    "    - { regex: 'node_(network|netdev|softnet).*', jobs: [node-exporter] }",
+    "    - { regex: 'go_gc_.*' }",
+    '',
+  ].join('\n'),
 };
 let root: string;
 /** The extra environments' tree: a render owns all of overlays/, so it gets its own root. */
@@ -96,6 +103,16 @@ describe.each(Object.keys(extraEnvironments))('promtool on overlays/%s/prometheu
     const check = await promtool(['check', 'rules', 'alert-rules.yml'], folder());
     expect(check.code, check.output).toBe(0);
     const result = await promtool(['test', 'rules', 'alert-rules.test.yml'], folder());
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it('accepts prometheus.yml (--syntax-only, discovery replaced by static targets)', async () => {
+    const original = parse(
+      await readFile(join(folder(), 'prometheus.yml'), 'utf8'),
+    ) as PrometheusFile;
+    const file = join(scratch, `${name}-prometheus.yml`);
+    await writeFile(file, stringify(withStaticTargets(original, unreachable).config), 'utf8');
+    const result = await promtool(['check', 'config', '--syntax-only', file], scratch);
     expect(result.code, result.output).toBe(0);
   });
 });

@@ -315,3 +315,37 @@ describe('buildPrometheusConfig with environment files', () => {
     expect(config.global.external_labels).toEqual({ environment: 'prod' });
   });
 });
+
+describe('prometheus.dropMetrics', () => {
+  it("drops the spec's high-cardinality node metrics in the jobs named, or in every job", () => {
+    const environment = environmentFromFile(
+      'lean',
+      [
+        'prometheus:',
+        '  dropMetrics:',
+        "    - { regex: 'node_(network|netdev|softnet).*', jobs: [node-exporter] }",
+        "    - { regex: 'go_gc_.*' }",
+        '',
+      ].join('\n'),
+    );
+    const config = buildPrometheusConfig(environment);
+    const drops = (name: string) => job(config, name).metric_relabel_configs;
+    expect(drops('node-exporter')).toEqual([
+      { source_labels: ['__name__'], regex: 'node_(network|netdev|softnet).*', action: 'drop' },
+      { source_labels: ['__name__'], regex: 'go_gc_.*', action: 'drop' },
+    ]);
+    expect(drops('mlflow-server')).toEqual([
+      { source_labels: ['__name__'], regex: 'go_gc_.*', action: 'drop' },
+    ]);
+    for (const scrape of config.scrape_configs) expect(scrape.metric_relabel_configs).toBeDefined();
+  });
+
+  it('drops nothing by default', () => {
+    for (const environment of builtIn) {
+      const config = buildPrometheusConfig(environment);
+      for (const scrape of config.scrape_configs) {
+        expect(scrape.metric_relabel_configs).toBeUndefined();
+      }
+    }
+  });
+});
