@@ -91,6 +91,7 @@ interface RenderFlags {
   out: string;
   env?: string[];
   check?: boolean;
+  layout: 'kustomize' | 'flat';
 }
 
 function buildProgram(
@@ -134,6 +135,14 @@ function buildProgram(
       '--check',
       'write nothing; exit 1 and list the files that differ when the tree is stale',
     )
+    .addOption(
+      new Option(
+        '--layout <layout>',
+        "kustomize: base/ and overlays/; flat: the spec's k8s/monitoring/ files of one --env",
+      )
+        .choices(['kustomize', 'flat'])
+        .default('kustomize'),
+    )
     .addHelpText('after', exitCodeHelp)
     .action(async (flags: RenderFlags, command: Command) => {
       const configGiven = command.getOptionValueSource('config') === 'cli';
@@ -147,6 +156,7 @@ function buildProgram(
         check: flags.check === true,
         configDirRequired: configGiven,
         progress: output.step,
+        layout: flags.layout,
       });
       output.end(true);
       const names = result.environments.map((environment) => environment.name).join(', ');

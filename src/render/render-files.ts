@@ -6,6 +6,8 @@
 import { loadEnvironments, selectEnvironments, type EnvironmentConfig } from '../config/index.js';
 import { ownedFolders, renderTree, type FileTree } from './index.js';
 import { compareTree, writeTree, type Drift } from './write-tree.js';
+import { UsageError } from '../errors.js';
+import { renderFlat } from './flat.js';
 
 export interface RenderOptions {
   /** Folder of `<env>.yaml` files; the built-in dev, staging and prod when it does not exist. */
@@ -20,6 +22,11 @@ export interface RenderOptions {
   configDirRequired?: boolean;
   /** Called as each step starts: load, render, write (or compare). */
   progress?: (step: string) => void;
+  /**
+   * `kustomize` (default): base/, overlays/ and the delivery manifests. `flat`: the spec's
+   * `k8s/monitoring/` files for the one environment of `environments`.
+   */
+  layout?: 'kustomize' | 'flat';
 }
 
 export interface RenderResult {
@@ -39,8 +46,20 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   });
   const environments = selectEnvironments(all, only);
   options.progress?.('render');
-  const tree = renderTree(all, environments);
-  const owned = ownedFolders(environments, only.length === 0);
+  let tree = renderTree(all, environments);
+  let owned = ownedFolders(environments, only.length === 0);
+  if (options.layout === 'flat') {
+    const [environment, ...more] = environments;
+    if (!environment || more.length > 0 || only.length === 0) {
+      throw new UsageError(
+        'the flat layout holds one environment',
+        'name it with --env, such as `gitops-gen render --layout flat --env prod`',
+      );
+    }
+    tree = await renderFlat(tree, environment.name);
+    // Only its three files: a README or anything else in k8s/monitoring/ stays.
+    owned = [];
+  }
   options.progress?.(options.check ? `compare with ${options.outDir}` : `write ${options.outDir}`);
   const drift = options.check
     ? await compareTree(options.outDir, tree, owned)

@@ -214,6 +214,11 @@ function* documentResources(
       const missing = (['apiVersion', 'kind'] as const).filter(
         (key) => typeof object[key] !== 'string' || object[key] === '',
       );
+      // A Grafana dashboard beside the manifests (the spec's `dashboards/*.json`, for import
+      // through Grafana's UI) is not a Kubernetes object; its ConfigMap copy is what gets checked.
+      if (missing.length > 0 && pathInDocument.length === 0 && isGrafanaDashboard(file, object)) {
+        return;
+      }
       if (missing.length > 0) {
         findings.push({
           ...documentFinding(
@@ -274,4 +279,15 @@ function* documentResources(
 /** `v1/List` and the typed lists such as `DeploymentList`. */
 function isListKind(id: ResourceId): boolean {
   return id.kind === 'List' || id.kind.endsWith('List');
+}
+
+/** A dashboard model exported as a file: JSON with panels and a schema version, no kind. */
+function isGrafanaDashboard(file: string, object: Record<string, unknown>): boolean {
+  return (
+    file.endsWith('.json') &&
+    Array.isArray(object.panels) &&
+    typeof object.schemaVersion === 'number' &&
+    object.apiVersion === undefined &&
+    object.kind === undefined
+  );
 }
