@@ -27,7 +27,9 @@ beforeAll(async () => {
 });
 
 const objectsOf = async (file: string): Promise<unknown[]> =>
-  parseAllDocuments(await readFile(join(flat, file), 'utf8')).map((document) => document.toJS());
+  parseAllDocuments(await readFile(join(flat, file), 'utf8')).map((document): unknown =>
+    document.toJS(),
+  );
 
 describe('render --layout flat --env prod', () => {
   it.each(Object.values(flatFiles))('writes %s as its golden copy', async (file) => {
@@ -66,7 +68,9 @@ describe('render --layout flat --env prod', () => {
     ) as { data: Record<string, string> } | undefined;
     const file = await readFile(join(flat, flatFiles.dashboard), 'utf8');
     expect(file).toBe(configMap?.data['mlflow-monitoring-dashboard.json']);
-    expect(JSON.parse(file)).toMatchObject({ uid: 'mlflow-monitoring', panels: expect.any(Array) });
+    const dashboard = JSON.parse(file) as { uid: string; panels: unknown[] };
+    expect(dashboard.uid).toBe('mlflow-monitoring');
+    expect(dashboard.panels.length).toBeGreaterThan(10);
   });
 
   it('validates clean, folder and files alike', async () => {
