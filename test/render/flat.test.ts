@@ -27,8 +27,8 @@ beforeAll(async () => {
 });
 
 const objectsOf = async (file: string): Promise<unknown[]> =>
-  parseAllDocuments(await readFile(join(flat, file), 'utf8')).map((document): unknown =>
-    document.toJS(),
+  parseAllDocuments(await readFile(join(flat, file), 'utf8')).map(
+    (document) => document.toJS() as unknown,
   );
 
 describe('render --layout flat --env prod', () => {
