@@ -178,6 +178,7 @@ export function environmentDefaults(
       externalLabels: { environment: name },
       query: {},
       dropMetrics: [],
+      jobScrapeIntervals: {},
       image: { ...defaultImages.prometheus },
       service: service(profile.nodePorts.prometheus),
     },

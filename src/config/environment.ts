@@ -77,6 +77,8 @@ export interface PrometheusSettings extends ComponentSettings {
   storage: StorageSettings;
   externalLabels: Record<string, string>;
   query: { maxSamples?: number; timeout?: string };
+  /** Scrape interval by job name, for jobs other than the MLflow and model-server ones. */
+  jobScrapeIntervals: Record<string, string>;
   /** Metric names dropped at scrape time; `jobs` undefined means every job. */
   dropMetrics: { regex: string; jobs: string[] | undefined }[];
   service: ServiceSettings;

@@ -31,7 +31,7 @@ import type { ParsedSource } from './parse.js';
 import { didYouMean } from './hints.js';
 // The same RE2 dialect check `validate` runs on relabel rules, here with the file's line.
 import { compileRe2 } from '../validate/prometheus/re2.js';
-import { scrapeJobNames } from '../stack/components.js';
+import { jobNames, scrapeJobNames } from '../stack/components.js';
 import type { EnvironmentFile } from './schema.js';
 import {
   bytesToRetentionSize,
@@ -96,6 +96,7 @@ export function resolveEnvironment(
       storage,
       externalLabels: { ...defaults.prometheus.externalLabels, ...prometheusInput.externalLabels },
       query: { ...prometheusInput.query },
+      jobScrapeIntervals: { ...prometheusInput.jobScrapeIntervals },
       dropMetrics: (prometheusInput.dropMetrics ?? []).map((drop) => ({
         regex: drop.regex,
         jobs: drop.jobs,
@@ -348,9 +349,34 @@ function scrapeTarget(
   return { ...defaults, ...input };
 }
 
-/** Drop rules name real jobs and hold RE2 patterns Prometheus accepts. */
+/** Drop rules and per-job intervals name real jobs; drop rules hold RE2 patterns. */
 function checkDropMetrics(environment: EnvironmentConfig, context: ResolveContext): void {
   const jobs = scrapeJobNames(environment);
+  const ownSetting: Record<string, string> = {
+    [jobNames.mlflow]: 'mlflow.scrapeInterval',
+    [jobNames.modelServer]: 'modelServer.scrapeInterval',
+  };
+  for (const job of Object.keys(environment.prometheus.jobScrapeIntervals)) {
+    const path = ['prometheus', 'jobScrapeIntervals', job];
+    const own = ownSetting[job];
+    if (own !== undefined) {
+      report(
+        context,
+        path,
+        'config/job-interval-elsewhere',
+        `the ${job} job has its own setting`,
+        `set ${own} instead`,
+      );
+    } else if (!jobs.includes(job)) {
+      report(
+        context,
+        path,
+        'config/unknown-job',
+        `no scrape job is named ${job}`,
+        didYouMean(job, jobs) ?? `jobs: ${jobs.join(', ')}`,
+      );
+    }
+  }
   environment.prometheus.dropMetrics.forEach((drop, index) => {
     const path = ['prometheus', 'dropMetrics', String(index)];
     const compiled = compileRe2(drop.regex);

@@ -168,6 +168,12 @@ export const environmentSchema = {
           },
         },
         scrapeInterval: { ...duration, description: 'Global scrape interval.' },
+        jobScrapeIntervals: {
+          type: 'object',
+          description:
+            'Scrape interval per job, such as `{ node-exporter: 30s }` (mlflow-server and model-server: `mlflow.scrapeInterval`, `modelServer.scrapeInterval`).',
+          additionalProperties: duration,
+        },
         scrapeTimeout: {
           ...duration,
           description: 'Global scrape timeout; never longer than a job interval.',

@@ -92,7 +92,7 @@ export function buildPrometheusConfig(environment: EnvironmentConfig): Prometheu
         : {}),
     },
     rule_files: [`${prometheusComponent.configDir}/${prometheusComponent.rulesFile}`],
-    scrape_configs: withDrops(prometheus.dropMetrics, [
+    scrape_configs: withJobSettings(environment, [
       {
         job_name: jobNames.prometheus,
         static_configs: [{ targets: [`localhost:${prometheusComponent.port}`] }],
@@ -183,13 +183,26 @@ function alertmanagerJob(namespace: string): ScrapeConfig {
   return { job_name: jobNames.alertmanager, ...alertmanagerDiscovery(namespace) };
 }
 
-/** Drops series by metric name at scrape time, in the jobs each rule names (all by default). */
-function withDrops(
-  drops: EnvironmentConfig['prometheus']['dropMetrics'],
-  jobs: ScrapeConfig[],
-): ScrapeConfig[] {
-  return jobs.map((job) => {
-    const rules = drops
+/**
+ * Per-job settings on top of the jobs: its own scrape interval (the timeout shortened to fit),
+ * and the drop rules of metric names that apply to it (every rule without `jobs` does).
+ */
+function withJobSettings(environment: EnvironmentConfig, jobs: ScrapeConfig[]): ScrapeConfig[] {
+  const { dropMetrics, jobScrapeIntervals, scrapeTimeout } = environment.prometheus;
+  return jobs.map((scrape) => {
+    const { job_name: name, ...rest } = scrape;
+    const interval = jobScrapeIntervals[name];
+    const job: ScrapeConfig =
+      interval === undefined
+        ? scrape
+        : {
+            // Written where the MLflow jobs write theirs: right after the name.
+            job_name: name,
+            scrape_interval: interval,
+            scrape_timeout: jobTimeout(scrapeTimeout, interval),
+            ...rest,
+          };
+    const rules = dropMetrics
       .filter((drop) => drop.jobs === undefined || drop.jobs.includes(job.job_name))
       .map((drop): RelabelConfig => ({
         source_labels: ['__name__'],

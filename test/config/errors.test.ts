@@ -1235,3 +1235,24 @@ describe('prometheus.dropMetrics', () => {
     ).toEqual([{ regex: 'x', jobs: ['alertmanager'] }]);
   });
 });
+
+describe('prometheus.jobScrapeIntervals', () => {
+  it('names real jobs; the MLflow jobs keep their own settings', () => {
+    const problems = problemsOf(
+      prod,
+      yaml('prometheus:', '  jobScrapeIntervals: { node-exporters: 30s, mlflow-server: 5s }'),
+    );
+    expect(problems.map((problem) => [problem.code, problem.keyPath, problem.hint])).toEqual([
+      [
+        'config/unknown-job',
+        'prometheus.jobScrapeIntervals.node-exporters',
+        'did you mean `node-exporter`?',
+      ],
+      [
+        'config/job-interval-elsewhere',
+        'prometheus.jobScrapeIntervals.mlflow-server',
+        'set mlflow.scrapeInterval instead',
+      ],
+    ]);
+  });
+});

@@ -349,3 +349,23 @@ describe('prometheus.dropMetrics', () => {
     }
   });
 });
+
+describe('prometheus.jobScrapeIntervals', () => {
+  it('sets one job’s interval, its timeout shortened to fit', () => {
+    const config = buildPrometheusConfig(
+      environmentFromFile(
+        'tuned',
+        'prometheus:\n  jobScrapeIntervals: { node-exporter: 30s, kubernetes-pods: 5s }\n',
+      ),
+    );
+    expect(job(config, 'node-exporter')).toMatchObject({
+      scrape_interval: '30s',
+      scrape_timeout: '10s',
+    });
+    expect(job(config, 'kubernetes-pods')).toMatchObject({
+      scrape_interval: '5s',
+      scrape_timeout: '5s',
+    });
+    expect(job(config, 'kube-state-metrics').scrape_interval).toBeUndefined();
+  });
+});
