@@ -12,6 +12,7 @@ import {
   type Document,
   type YAMLError,
 } from 'yaml';
+import { toJsChecked } from '../yaml-values.js';
 import type { Problem } from '../errors.js';
 import { offsetOfPath } from '../yaml-locate.js';
 
@@ -55,7 +56,23 @@ export function parseYamlSource(file: string, text: string): ParsedSource {
       column: position?.col,
     };
   });
-  const data: unknown = doc.errors.length > 0 ? undefined : doc.toJS();
+  let data: unknown;
+  if (doc.errors.length === 0) {
+    // Aliases to nothing, bad merge keys and alias bombs throw in toJS(): input errors too.
+    const converted = toJsChecked(doc, text.includes('&'));
+    if (converted.ok) data = converted.value;
+    else {
+      const position = converted.offset === undefined ? undefined : locateOffset(converted.offset);
+      problems.push({
+        code: 'config/yaml-syntax',
+        message: converted.message,
+        hint: 'define an anchor (&name) before its alias (*name), and do not nest an alias in its own anchor',
+        file,
+        line: position?.line,
+        column: position?.column,
+      });
+    }
+  }
   return {
     file,
     data,

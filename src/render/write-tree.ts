@@ -1,20 +1,34 @@
 /**
  * The file-system edge of rendering: compares a FileTree with a folder (for `--check`) and
- * writes it there. Each file is written to a temporary name and renamed into place, so an
- * interrupted run never leaves a half-written file; stale files in owned folders are removed.
- * Synchronous underneath: a render writes a few dozen small files, and a thread-pool round trip
- * per call costs more than the call (the functions stay async for callers).
+ * writes it there, in two phases so that a failing or interrupted render never leaves a
+ * half-written tree:
+ *
+ * 1. every new or changed file is written to a temporary sibling (`.<name>.gitops-gen-tmp-<pid>`);
+ *    if any of that fails, the temporaries (and the folders made for them) are removed and the
+ *    tree is as it was;
+ * 2. the temporaries are renamed into place (each rename is atomic), then stale files are
+ *    removed.
+ *
+ * Temporaries left by a run that was killed are never drift; the next write removes them.
+ * Nothing is written or read through a symbolic link to a folder inside the output folder: that
+ * would let the tree escape it. Synchronous underneath: a render writes a few dozen small files,
+ * and a thread-pool round trip per call costs more than the call (the functions stay async for
+ * callers).
  */
 import {
+  lstatSync,
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
+  rmdirSync,
   rmSync,
   writeFileSync,
   type Dirent,
 } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
+import { GitopsGenError, InputError } from '../errors.js';
 import type { FileTree } from './file-tree.js';
 
 export type DriftKind = 'changed' | 'missing' | 'stale';
@@ -24,12 +38,41 @@ export interface Drift {
   kind: DriftKind;
 }
 
+/** `.<name>.gitops-gen-tmp-<pid>`, and the `<name>.gitops-gen-<pid>.tmp` of earlier versions. */
+const temporaryPatterns = [/^\..+\.gitops-gen-tmp-(\d+)$/, /^.+\.gitops-gen-(\d+)\.tmp$/];
+
+/** The temporary sibling that phase 1 writes `target` to. */
+export function temporaryPath(target: string, pid = process.pid): string {
+  return join(dirname(target), `.${basename(target)}.gitops-gen-tmp-${pid}`);
+}
+
+/** The process that wrote a temporary, or undefined when `name` is not one. */
+function temporaryOwner(name: string): number | undefined {
+  for (const pattern of temporaryPatterns) {
+    const match = pattern.exec(name);
+    if (match) return Number(match[1]);
+  }
+  return undefined;
+}
+
+/** Whether another process that is still running may be about to rename this temporary. */
+function isOtherLiveProcess(pid: number): boolean {
+  if (pid === process.pid || !Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The entries of a folder; none when it does not exist (`missing`) or cannot be read. */
 function entriesOf(path: string, missing: 'empty' | 'throw' = 'empty'): Dirent[] {
   try {
     return readdirSync(path, { withFileTypes: true });
   } catch (error) {
-    if (missing === 'empty' || (error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    if (missing === 'empty' || code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw error;
   }
 }
@@ -45,23 +88,130 @@ function expandFolders(root: string, pattern: string): string[] {
     .flatMap((entry) => expandFolders(root, `${parent}/${entry.name}${rest}`));
 }
 
-function listFiles(root: string, folder: string): string[] {
-  const files: string[] = [];
-  for (const entry of entriesOf(join(root, folder), 'throw')) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) files.push(...listFiles(root, path));
-    else files.push(path.split(sep).join('/'));
-  }
-  return files;
+const toPosix = (path: string): string => path.split(sep).join('/');
+
+/** What a folder holds, recursively: files (and links) and the temporaries of earlier runs. */
+interface Listing {
+  files: string[];
+  temporaries: string[];
 }
 
-function readIfPresent(path: string): string | undefined {
+function listFiles(root: string, folder: string, into: Listing, recurse = true): Listing {
+  for (const entry of entriesOf(join(root, folder), 'throw')) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) {
+      if (recurse) listFiles(root, path, into);
+    } else if (temporaryOwner(entry.name) !== undefined) into.temporaries.push(toPosix(path));
+    else into.files.push(toPosix(path));
+  }
+  return into;
+}
+
+type Current = { kind: 'missing' } | { kind: 'file'; text: string } | { kind: 'other' };
+
+/** What is at `path` now, without following a link. */
+function currentAt(path: string): Current {
+  let info;
   try {
-    return readFileSync(path, 'utf8');
+    info = lstatSync(path, { throwIfNoEntry: false });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // A file where a folder of the path should be: nothing is there yet (writing will say why).
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return { kind: 'missing' };
     throw error;
   }
+  if (info === undefined) return { kind: 'missing' };
+  // A link or a folder where a file belongs is never read through; writing replaces a link.
+  if (!info.isFile()) return { kind: 'other' };
+  return { kind: 'file', text: readFileSync(path, 'utf8') };
+}
+
+/**
+ * Refuses a symbolic link among the folders of `relative` (a POSIX path below `outDir`,
+ * including its last segment when `self`): reading or writing through it could leave `outDir`.
+ */
+function refuseLinkedFolders(
+  outDir: string,
+  relative: string,
+  self: boolean,
+  checked: Set<string>,
+): void {
+  const segments = relative.split('/').filter((segment) => segment !== '' && segment !== '.');
+  const count = self ? segments.length : segments.length - 1;
+  for (let index = 1; index <= count; index++) {
+    const path = segments.slice(0, index).join('/');
+    if (checked.has(path)) continue;
+    const absolute = join(outDir, path);
+    let info;
+    try {
+      info = lstatSync(absolute, { throwIfNoEntry: false });
+    } catch {
+      return; // ENOTDIR and the like: nothing below exists to follow
+    }
+    if (info === undefined) return;
+    if (info.isSymbolicLink()) {
+      let to = '?';
+      try {
+        to = readlinkSync(absolute);
+      } catch {
+        // keep '?'
+      }
+      const message = `${path} in the output folder is a symbolic link (to ${to}); gitops-gen does not write or read the tree through links`;
+      const hint =
+        'replace the link with a real folder, or render into the folder it points to with --out';
+      throw new InputError(
+        message,
+        [{ code: 'render/linked-folder', message, hint }],
+        'render/linked-folder',
+      );
+    }
+    checked.add(path);
+    if (!info.isDirectory()) return;
+  }
+}
+
+interface Survey {
+  drift: Drift[];
+  /** Temporaries of earlier runs (absolute paths) that no running process will rename. */
+  strays: string[];
+}
+
+function survey(outDir: string, tree: FileTree, ownedFolders: readonly string[]): Survey {
+  const checked = new Set<string>();
+  const drift: Drift[] = [];
+  for (const [path, content] of tree) {
+    refuseLinkedFolders(outDir, path, false, checked);
+    const current = currentAt(join(outDir, path));
+    if (current.kind === 'missing') drift.push({ path, kind: 'missing' });
+    else if (current.kind === 'other' || current.text !== content)
+      drift.push({ path, kind: 'changed' });
+  }
+  const listing: Listing = { files: [], temporaries: [] };
+  const owned: string[] = [];
+  for (const pattern of ownedFolders) {
+    for (const folder of expandFolders(outDir, pattern)) {
+      refuseLinkedFolders(outDir, folder, true, checked);
+      owned.push(folder.replace(/\/$/, ''));
+      listFiles(outDir, folder, listing);
+    }
+  }
+  for (const path of listing.files) {
+    if (!tree.has(path)) drift.push({ path, kind: 'stale' });
+  }
+  // Temporaries sit next to the files they were for, which may be outside every owned folder.
+  const inOwned = (folder: string): boolean =>
+    owned.some((root) => root === '' || folder === root || folder.startsWith(`${root}/`));
+  const folders = new Set([...tree.keys()].map((path) => dirname(path)));
+  for (const folder of folders) {
+    if (!inOwned(folder === '.' ? '' : folder)) {
+      listFiles(outDir, folder, { files: [], temporaries: listing.temporaries }, false);
+    }
+  }
+  const strays = [...new Set(listing.temporaries)]
+    .filter((path) => !tree.has(path))
+    .filter((path) => !isOtherLiveProcess(temporaryOwner(basename(path)) ?? 0))
+    .map((path) => join(outDir, path));
+  drift.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { drift, strays };
 }
 
 /** How the folder differs from the tree, in path order. */
@@ -70,7 +220,7 @@ export function compareTree(
   tree: FileTree,
   ownedFolders: readonly string[],
 ): Promise<Drift[]> {
-  return settled(() => differences(outDir, tree, ownedFolders));
+  return settled(() => survey(outDir, tree, ownedFolders).drift);
 }
 
 /** The result of synchronous work as a promise (a thrown error becomes a rejection). */
@@ -82,21 +232,133 @@ function settled<T>(work: () => T): Promise<T> {
   }
 }
 
-function differences(outDir: string, tree: FileTree, ownedFolders: readonly string[]): Drift[] {
-  const drift: Drift[] = [];
-  for (const [path, content] of tree) {
-    const current = readIfPresent(join(outDir, path));
-    if (current === undefined) drift.push({ path, kind: 'missing' });
-    else if (current !== content) drift.push({ path, kind: 'changed' });
-  }
-  for (const pattern of ownedFolders) {
-    for (const folder of expandFolders(outDir, pattern)) {
-      for (const path of listFiles(outDir, folder)) {
-        if (!tree.has(path)) drift.push({ path, kind: 'stale' });
-      }
+/** Why a file-system call failed, in words; the path it failed on when that is another one. */
+function reasonOf(error: NodeJS.ErrnoException, target: string): string {
+  const reasons: Record<string, string> = {
+    EISDIR: 'a folder is where this file belongs',
+    ENOTDIR: 'a file is where a folder of this path belongs',
+    EEXIST: 'a file is where a folder of this path belongs',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is used up',
+  };
+  const reason = reasons[error.code ?? ''] ?? error.message.replace(/^[A-Z]+: /, '');
+  const where =
+    error.code === 'ENOTDIR' || error.code === 'EEXIST' ? fileInTheWay(target) : error.path;
+  return where !== undefined && where !== target ? `${reason} (${where})` : reason;
+}
+
+/** The nearest ancestor of `target` that exists and is not a folder. */
+function fileInTheWay(target: string): string | undefined {
+  for (let path = dirname(target); path !== dirname(path); path = dirname(path)) {
+    try {
+      const info = lstatSync(path, { throwIfNoEntry: false });
+      if (info?.isDirectory()) return undefined;
+      if (info) return path;
+    } catch {
+      // ENOTDIR: the file in the way is further up
     }
   }
-  return drift.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return undefined;
+}
+
+/** A file-system failure while writing, as an input error that names the path; else as is. */
+function writeFailure(error: unknown, target: string, what: string): unknown {
+  if (!(error instanceof Error) || error instanceof GitopsGenError) return error;
+  const failure: NodeJS.ErrnoException = error;
+  if (typeof failure.code !== 'string') return error;
+  const message = `could not write ${target}: ${reasonOf(failure, target)}; ${what}`;
+  const hint = 'make the output folder writable, and move whatever is in the way of this path';
+  return new InputError(
+    message,
+    [{ code: 'render/write-failed', message, hint }],
+    'render/write-failed',
+  );
+}
+
+interface Staged {
+  target: string;
+  temporary: string;
+}
+
+/** Removes a temporary while cleaning up after a failure, which must not fail in turn. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // a folder or an unreadable path: not one of ours
+  }
+}
+
+/** Removes `folder` when it is empty. */
+function removeIfEmpty(folder: string): void {
+  try {
+    rmdirSync(folder);
+  } catch {
+    // not empty or already gone: leave it
+  }
+}
+
+/**
+ * Phase 1: writes every new or changed file to its temporary sibling. On failure removes what
+ * it wrote, and the folders it made, and throws: the tree is as it was.
+ */
+function stage(outDir: string, tree: FileTree, writes: readonly Drift[]): Staged[] {
+  const staged: Staged[] = [];
+  const madeFolders: string[] = [];
+  let current = outDir;
+  try {
+    for (const { path } of writes) {
+      const target = join(outDir, path);
+      current = target;
+      const made = mkdirSync(dirname(target), { recursive: true });
+      if (made !== undefined) {
+        // Every folder from the parent up to `made` is new.
+        for (let folder = dirname(target); ; folder = dirname(folder)) {
+          madeFolders.push(folder);
+          if (folder === made || folder === dirname(folder)) break;
+        }
+      }
+      if (lstatSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+        throw Object.assign(new Error('EISDIR: a folder is where this file belongs'), {
+          code: 'EISDIR',
+          path: target,
+        });
+      }
+      const temporary = temporaryPath(target);
+      staged.push({ target, temporary });
+      // A leftover of this pid is ours to replace; `wx` never writes through a planted link.
+      rmSync(temporary, { force: true });
+      writeFileSync(temporary, tree.get(path) ?? '', { encoding: 'utf8', flag: 'wx' });
+    }
+    return staged;
+  } catch (error) {
+    for (const { temporary } of staged) removeQuietly(temporary);
+    // Deepest first, so that a parent is empty by the time it is tried.
+    for (const folder of [...madeFolders].sort((a, b) => b.length - a.length))
+      removeIfEmpty(folder);
+    throw writeFailure(error, current, 'nothing was changed');
+  }
+}
+
+/** Phase 2: renames every temporary into place. */
+function commit(staged: readonly Staged[]): void {
+  let done = 0;
+  try {
+    for (const { temporary, target } of staged) {
+      renameSync(temporary, target);
+      done++;
+    }
+  } catch (error) {
+    for (const { temporary } of staged.slice(done)) removeQuietly(temporary);
+    throw writeFailure(
+      error,
+      staged[done]?.target ?? '',
+      `${done} of ${staged.length} files were replaced; render again`,
+    );
+  }
 }
 
 /** Writes what changed and removes stale files; returns what it did. */
@@ -106,17 +368,25 @@ export function writeTree(
   ownedFolders: readonly string[],
 ): Promise<Drift[]> {
   return settled(() => {
-    const drift = differences(outDir, tree, ownedFolders);
-    for (const { path, kind } of drift) {
-      const target = join(outDir, path);
-      if (kind === 'stale') {
-        rmSync(target, { force: true });
-        continue;
+    const { drift, strays } = survey(outDir, tree, ownedFolders);
+    const staged = stage(
+      outDir,
+      tree,
+      drift.filter(({ kind }) => kind !== 'stale'),
+    );
+    commit(staged);
+    let current = outDir;
+    try {
+      for (const { path, kind } of drift) {
+        current = join(outDir, path);
+        if (kind === 'stale') rmSync(current, { force: true });
       }
-      mkdirSync(dirname(target), { recursive: true });
-      const temporary = `${target}.gitops-gen-${process.pid}.tmp`;
-      writeFileSync(temporary, tree.get(path) ?? '', 'utf8');
-      renameSync(temporary, target);
+      for (const path of strays) {
+        current = path;
+        rmSync(path, { force: true });
+      }
+    } catch (error) {
+      throw writeFailure(error, current, 'every rendered file was written; render again');
     }
     removeEmptyFolders(outDir, ownedFolders);
     return drift;

@@ -211,11 +211,14 @@ export function loadChunk(chunk: YamlChunk): ChunkResult {
     return { ok: true, value: jsYaml.load(chunk.text, { schema: kubernetesSchema }) };
   } catch (error) {
     if (error instanceof jsYaml.YAMLException) {
+      // Some errors have no position: "expected a single document in the stream" (a text
+      // with `---` inside, such as a file embedded in a ConfigMap) is one.
+      const mark = error.mark as jsYaml.YAMLException['mark'] | undefined;
       return {
         ok: false,
         message: error.reason,
-        line: chunk.lineOffset + error.mark.line + 1,
-        column: error.mark.column + 1,
+        line: chunk.lineOffset + (mark?.line ?? 0) + 1,
+        column: (mark?.column ?? 0) + 1,
         duplicateKey: /duplicated mapping key/.test(error.reason),
       };
     }

@@ -30,6 +30,7 @@ import {
 } from 'yaml';
 import { offsetOfPath } from '../../yaml-locate.js';
 import { splitDocuments } from '../kube-yaml.js';
+import { hasCycle, toJsChecked } from '../../yaml-values.js';
 import { isRecord, scalarText } from './values.js';
 
 export interface Position {
@@ -306,10 +307,25 @@ export function fastResourceYaml(text: string): ParsedResources | undefined {
       return undefined;
     }
     if (value === null || value === undefined) continue;
+    // An alias inside its own anchor: the reference parser reports where.
+    if (chunk.text.includes('&') && hasCycle(value)) return undefined;
     if (hasNonStringAnnotation(value)) return undefined;
     documents.push({ value, index, line: firstNodeLine(chunk.text, chunk.lineOffset) });
   }
   return { documents, problems: [] };
+}
+
+/** A document whose value toJsChecked refused, as a problem at the alias (or merge key). */
+function aliasProblem(
+  refused: { message: string; offset: number | undefined },
+  lineCounter: LineCounter,
+): YamlProblem {
+  const position = refused.offset === undefined ? undefined : lineCounter.linePos(refused.offset);
+  return {
+    code: 'kustomize/yaml-syntax',
+    message: refused.message,
+    ...(position ? { line: position.line, column: position.col } : {}),
+  };
 }
 
 function problemsOf(doc: Document.Parsed): YamlProblem[] {
@@ -397,12 +413,18 @@ export function referenceResourceYaml(text: string): ParsedResources {
   const documents: ParsedResourceDocument[] = [];
   const problems: YamlProblem[] = [];
   const list = Array.isArray(parsed) ? parsed : [parsed];
+  const mayHaveAnchors = text.includes('&');
   list.forEach((doc: Document.Parsed, index) => {
     if (doc.errors.length > 0) {
       problems.push(...problemsOf(doc));
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const converted = toJsChecked(doc, mayHaveAnchors, { maxAliasCount: 1000 });
+    if (!converted.ok) {
+      problems.push(aliasProblem(converted, lineCounter));
+      return;
+    }
+    const value = converted.value;
     if (value === null || value === undefined) return;
     normalizeAnnotationSources(doc.contents, value);
     const start = doc.contents?.range[0] ?? 0;
@@ -417,7 +439,9 @@ export function plainScalar(text: string): unknown {
     return restoreNulls(jsYaml.load(text, { schema: resourceSchema }));
   } catch {
     const doc = parseDocument(text, { version: '1.1', customTags: resourceTags });
-    return doc.errors.length > 0 ? text : doc.toJS();
+    if (doc.errors.length > 0) return text;
+    const converted = toJsChecked(doc, text.includes('&'));
+    return converted.ok ? converted.value : text;
   }
 }
 
@@ -431,6 +455,8 @@ export function parseKustomizationYaml(text: string): ParsedKustomization {
   if (!/^%/m.test(text)) {
     try {
       const value: unknown = jsYaml.load(text, { schema: kustomizationSchema }) ?? null;
+      // An alias inside its own anchor: the reference parser reports where.
+      if (text.includes('&') && hasCycle(value)) return referenceKustomizationYaml(text);
       let reference: ParsedKustomization | undefined;
       // Positions are needed for findings only: the reference parse runs then.
       const locate: ParsedKustomization['locate'] = (path, at) => {
@@ -459,7 +485,9 @@ function referenceKustomizationYaml(text: string): ParsedKustomization {
   let value: unknown = null;
   // Duplicate keys are reported but the document is still read (the last value wins).
   if (problems.every((problem) => problem.code === 'kustomize/duplicate-key')) {
-    value = doc.toJS({ maxAliasCount: 1000 });
+    const converted = toJsChecked(doc, text.includes('&'), { maxAliasCount: 1000 });
+    if (converted.ok) value = converted.value;
+    else problems.push(aliasProblem(converted, lineCounter));
   }
   return {
     value,

@@ -8,6 +8,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { offsetOfPath } from '../../yaml-locate.js';
 import { formatPath, type Finding, type ResourceId, type Severity } from '../findings.js';
+import { toJsChecked } from '../../yaml-values.js';
 
 export type PathSegment = string | number;
 export type ObjectPath = readonly PathSegment[];
@@ -199,5 +200,18 @@ export function loadSource(
     });
     return { value: undefined, source, findings };
   }
-  return { value: doc.toJS({ maxAliasCount: 1000 }) as unknown, source, findings: [] };
+  const converted = toJsChecked(doc, text.includes('&'), { maxAliasCount: 1000 });
+  if (!converted.ok) {
+    const position =
+      converted.offset === undefined ? undefined : lineCounter.linePos(converted.offset);
+    const finding: Finding = {
+      code: `${options.codePrefix}/syntax`,
+      severity: 'error',
+      message: converted.message,
+      file,
+      ...(position ? { line: position.line, column: position.col } : {}),
+    };
+    return { value: undefined, source, findings: [finding] };
+  }
+  return { value: converted.value, source, findings: [] };
 }
