@@ -69,6 +69,7 @@ interface ValidateFlags {
   skip: string[];
   reject: string[];
   disableCheck: string[];
+  ruleTests?: boolean;
 }
 
 /** `a,b` and repeated flags both add to the list. */
@@ -244,6 +245,10 @@ function buildProgram(
         .choices(['auto', 'always', 'never'])
         .default('auto'),
     )
+    .option(
+      '--rule-tests',
+      "also run promtool test rules on each overlay's prometheus/*.test.yml (needs promtool)",
+    )
     .addHelpText('after', exitCodeHelp)
     .action(async (paths: string[], flags: ValidateFlags, command: Command) => {
       const output = outputOf(command, false);
@@ -269,6 +274,7 @@ function buildProgram(
         rejectKinds: flags.reject,
         disabledChecks: flags.disableCheck,
         promtool: flags.promtool,
+        ruleTests: flags.ruleTests === true,
         displayRoot: io.cwd,
       });
       output.end(report.summary.errors === 0);

@@ -5,7 +5,8 @@
  * only at the edges (inputs.ts, the file reader of documents.ts, delivery-paths.ts, the kustomize
  * port, promtool); the pipeline itself is pure.
  */
-import { isAbsolute, relative } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { manifestFileStream, manifestStream, type ManifestResource } from './documents.js';
 import { builtInContentCheckers } from './content.js';
@@ -20,7 +21,7 @@ import {
   type RuleFile,
   type SourceObjects,
 } from './pipeline.js';
-import { PromtoolRuleChecks } from './prometheus/index.js';
+import { PromtoolRuleChecks, runRuleTests } from './prometheus/index.js';
 import { kustomizeBuilder } from './kustomize-source.js';
 import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
@@ -65,6 +66,11 @@ export interface ValidateOptions {
    * `auto` (default) when promtool is on PATH, `never`, or `always` (an error if missing).
    */
   promtool?: 'auto' | 'always' | 'never';
+  /**
+   * Also run `promtool test rules` on the rule tests beside each kustomization's rules
+   * (`prometheus/*.test.yml`, as render writes them); promtool must be on PATH.
+   */
+  ruleTests?: boolean;
 }
 
 /**
@@ -105,6 +111,19 @@ async function promtoolFindings(
   return findings;
 }
 
+/** The rule tests beside a kustomization's rules: `prometheus/*.test.yml` (or `.yaml`). */
+function ruleTestFilesIn(directory: string): string[] {
+  const folder = join(directory, 'prometheus');
+  try {
+    return readdirSync(folder)
+      .filter((name) => /\.test\.ya?ml$/.test(name))
+      .sort()
+      .map((name) => join(folder, name));
+  } catch {
+    return []; // no prometheus/ folder
+  }
+}
+
 function displayPath(root: string | undefined, path: string): string {
   if (!root) return path;
   const shown = relative(root, path);
@@ -137,7 +156,27 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const display = (path: string): string => displayPath(options.displayRoot, path);
   const sources: SourceObjects[] = [];
   const kustomize = options.kustomize ?? kustomizeBuilder();
-  for (const input of await resolveInputs(options.paths)) {
+  const inputs = await resolveInputs(options.paths);
+  // Started first: they run in their own processes while validation goes on.
+  const ruleTests = options.ruleTests
+    ? inputs.flatMap((input) =>
+        input.kind === 'kustomization'
+          ? ruleTestFilesIn(input.directory).map(async (file) => {
+              const findings = await runRuleTests(file, display(file));
+              if (!findings) {
+                throw new UsageError(
+                  'promtool is not on PATH, and --rule-tests needs it',
+                  'install it (Debian: apt-get install prometheus), or drop --rule-tests',
+                );
+              }
+              return findings;
+            })
+          : [],
+      )
+    : [];
+  // Rethrown where they are awaited; until then a rejection must not count as unhandled.
+  for (const run of ruleTests) run.catch(() => undefined);
+  for (const input of inputs) {
     if (input.kind === 'stdin') {
       if (!options.readStdin) throw new UsageError('standard input is not available here');
       sources.push(fromText('<stdin>', await options.readStdin()));
@@ -199,6 +238,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   );
   if (promtool !== 'never')
     extra.push(...(await promtoolFindings(pipeline.ruleFiles, checks, report, promtool)));
+  for (const findings of await Promise.all(ruleTests)) extra.push(...findings);
   return extra.length === 0
     ? report
     : buildReport(report.resources, [...report.findings, ...extra]);

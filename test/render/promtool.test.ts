@@ -9,6 +9,7 @@ import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtInEnvironments, render } from '../../src/index.js';
 import { tempDir } from '../helpers/temp.js';
+import { runCli } from '../helpers/cli.js';
 import { missingToolMessage, runTool, type ToolResult } from '../helpers/tools.js';
 import { withStaticTargets, type PrometheusFile } from '../helpers/prometheus-files.js';
 
@@ -191,5 +192,33 @@ describe('promtool really checks', () => {
     const result = await promtool(['check', 'config', '--syntax-only', file], scratch);
     expect(result.code).not.toBe(0);
     expect(result.output).toContain('scrape timeout greater than scrape interval');
+  });
+});
+
+describe('gitops-gen validate --rule-tests', () => {
+  it('runs the shipped rule tests of every overlay: clean on a fresh render', async () => {
+    const result = await runCli(['validate', '--rule-tests'], root);
+    expect(result.stdout).toMatch(/, 0 errors, 0 warnings/);
+    expect(result.code).toBe(0);
+  });
+
+  it('reports a rule that no longer passes its tests, at the test file, with exit 1', async () => {
+    const dir = await tempDir('gitops-gen-rule-tests-');
+    expect((await runCli(['render'], dir)).code).toBe(0);
+    const rules = join(dir, 'overlays', 'staging', 'prometheus', 'alert-rules.yml');
+    await writeFile(rules, (await readFile(rules, 'utf8')).replace(/> 80$/m, '> 95'));
+    const result = await runCli(['validate', '--rule-tests', '-o', 'json'], dir);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      findings: { code: string; file: string; message: string }[];
+    };
+    const failures = report.findings.filter((finding) => finding.code === 'promtool/rule-test');
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) {
+      expect(failure.file).toBe('overlays/staging/prometheus/alert-rules.test.yml');
+      expect(failure.message).toMatch(
+        /^rule test "HighCPUUsage: fires when a node uses 90%" failed/,
+      );
+    }
   });
 });

@@ -53,6 +53,7 @@ export {
   PromtoolRuleChecks,
   runPromtool,
   runPromtoolRules,
+  runRuleTests,
   type PromtoolOptions,
   type PromtoolResult,
 } from './promtool.js';

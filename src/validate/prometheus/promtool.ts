@@ -10,7 +10,7 @@ import { execFile, type ExecFileException } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import type { Finding } from '../findings.js';
@@ -41,9 +41,11 @@ async function run(
   binary: string,
   args: string[],
   timeoutMs: number,
+  cwd?: string,
 ): Promise<{ code: number; output: string } | undefined> {
   try {
     const { stdout, stderr } = await execFileAsync(binary, args, {
+      ...(cwd === undefined ? {} : { cwd }),
       timeout: timeoutMs,
       maxBuffer: 8 * 1024 * 1024,
       // One check needs one thread; more would take the core validation runs on.
@@ -276,4 +278,50 @@ export async function runPromtool(
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `promtool test rules` on a rule test file (such as the `alert-rules.test.yml` that render
+ * writes beside each overlay's rules), run where it lies so that its `rule_files` resolve.
+ * Each failing test case becomes a finding at the test file. Undefined when promtool is not on
+ * PATH.
+ */
+export async function runRuleTests(
+  testFile: string,
+  displayFile: string,
+  options: Omit<PromtoolOptions, 'kind'> = {},
+): Promise<Finding[] | undefined> {
+  const binary = options.binary ?? 'promtool';
+  const result = await run(
+    binary,
+    ['test', 'rules', basename(testFile)],
+    options.timeoutMs ?? 60_000,
+    dirname(testFile),
+  );
+  if (!result) return undefined;
+  if (result.code === 0) return [];
+  const hint =
+    'the rules no longer behave as their tests expect: fix the rule, or render rules and tests again';
+  const failures = [
+    ...result.output.matchAll(/name: (.+?),\s*\n\s*alertname: (\S+), time: (\S+?),/g),
+  ];
+  if (failures.length === 0) {
+    const detail = result.output.trim().split('\n').slice(0, 6).join(' ').replace(/\s+/g, ' ');
+    return [
+      {
+        code: 'promtool/rule-test',
+        severity: 'error',
+        message: `promtool test rules failed: ${detail}`,
+        file: displayFile,
+        hint,
+      },
+    ];
+  }
+  return failures.map((failure) => ({
+    code: 'promtool/rule-test',
+    severity: 'error',
+    message: `rule test "${failure[1] ?? ''}" failed: ${failure[2] ?? ''} at ${failure[3] ?? ''} is not as expected`,
+    file: displayFile,
+    hint,
+  }));
 }
