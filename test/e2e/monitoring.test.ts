@@ -461,5 +461,27 @@ describe.each(['spec', 'mlflow-native'] as const)(
       );
       expect(inhibited.length).toBeGreaterThan(0);
     }, 60_000);
+
+    it('a container in CrashLoopBackOff makes PodCrashLooping fire', async () => {
+      stack.cluster.crashLoop(true);
+      expect(await untilFiring(stack, 'PodCrashLooping')).toEqual(['pending', 'firing']);
+      const [firing] =
+        (await query(stack, 'ALERTS{alertname="PodCrashLooping"}')).data?.result ?? [];
+      expect(firing?.metric).toMatchObject({
+        namespace,
+        pod: 'mlflow-server-0',
+        container: 'mlflow',
+      });
+    }, 60_000);
+
+    it('stopping the model server makes ModelServerDown fire and reach the webhook', async () => {
+      const since = stack.webhook.received().length;
+      await stack.fakes.model.stop();
+      expect(await untilFiring(stack, 'ModelServerDown')).toContain('firing');
+      const alert = await stack.webhook.waitForAlert('ModelServerDown', 'firing', 30_000, {
+        since,
+      });
+      expect(alert.labels).toMatchObject({ severity: 'critical', environment: environmentName });
+    }, 60_000);
   },
 );

@@ -15,6 +15,8 @@ export interface FakeCluster extends Stoppable {
   readonly cadvisor: FakeServer;
   readonly kubeStateMetrics: FakeServer;
   readonly empty: FakeServer;
+  /** Puts the MLflow server's container into CrashLoopBackOff (kube-state-metrics' view). */
+  crashLoop(on: boolean): void;
 }
 
 /** A gauge whose value grows at `perSecond` from its creation: a counter for `rate()`. */
@@ -41,7 +43,7 @@ function constant(
   registry: Registry,
   name: string,
   values: { labels: Record<string, string>; value: number }[],
-): void {
+): Gauge {
   const labelNames = [...new Set(values.flatMap((entry) => Object.keys(entry.labels)))];
   const gauge = new Gauge({
     name,
@@ -50,6 +52,7 @@ function constant(
     registers: [registry],
   });
   for (const { labels, value } of values) gauge.set(labels, value);
+  return gauge;
 }
 
 const gibibyte = 1024 ** 3;
@@ -98,7 +101,7 @@ export async function startFakeCluster(namespace: string): Promise<FakeCluster> 
 
   const kubeState = new Registry();
   const podLabels = pods.map(({ pod, container }) => ({ namespace, pod, container }));
-  constant(
+  const waiting = constant(
     kubeState,
     'kube_pod_container_status_waiting_reason',
     podLabels.map((labels) => ({ labels: { ...labels, reason: 'CrashLoopBackOff' }, value: 0 })),
@@ -136,6 +139,10 @@ export async function startFakeCluster(namespace: string): Promise<FakeCluster> 
   return track({
     name: 'fake cluster',
     ...servers,
+    crashLoop(on: boolean) {
+      const [mlflow] = podLabels;
+      if (mlflow) waiting.set({ ...mlflow, reason: 'CrashLoopBackOff' }, on ? 1 : 0);
+    },
     async stop() {
       await Promise.all(Object.values(servers).map((server) => server.stop()));
     },
