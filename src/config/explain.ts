@@ -87,13 +87,22 @@ function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** What each tier resolves to with an empty file; resolved once, on first use. */
+let tierDefaults: unknown[] | undefined;
+
+function resolvedTiers(): unknown[] {
+  tierDefaults ??= tiers.map((tier) => {
+    const resolution = resolveEnvironment(tier, {}, { file: undefined, locate: () => undefined });
+    return resolution.ok ? resolution.environment : undefined;
+  });
+  return tierDefaults;
+}
+
 /** The value at `path` of the environment a tier resolves to with an empty file. */
 function defaultsAt(path: string): Record<Tier, string> | undefined {
   if (path.includes('[]')) return undefined;
-  const values = tiers.map((tier) => {
-    const resolution = resolveEnvironment(tier, {}, { file: undefined, locate: () => undefined });
-    if (!resolution.ok) return undefined;
-    let value: unknown = resolution.environment;
+  const values = resolvedTiers().map((environment) => {
+    let value: unknown = environment;
     for (const key of path.split('.')) {
       value =
         typeof value === 'object' && value !== null

@@ -24,13 +24,14 @@ export function renderTree(
   environments: readonly EnvironmentConfig[],
   overlaysOf: readonly EnvironmentConfig[] = environments,
 ): FileTree {
+  const shared = buildSharedStack(baseEnvironment());
   const tree = new FileTreeBuilder()
-    .addAll(treeRoots.base, renderBase(buildSharedStack(baseEnvironment())))
+    .addAll(treeRoots.base, renderBase(shared))
     .addAll('.', renderDelivery(environments));
   for (const environment of overlaysOf) {
     tree.addAll(
       `${treeRoots.overlays}/${environment.name}`,
-      renderOverlay(buildMonitoringStack(environment)),
+      renderOverlay(buildMonitoringStack(environment), shared),
     );
   }
   return tree.build();

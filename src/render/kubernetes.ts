@@ -159,3 +159,33 @@ export function spreadAcrossNodes(selector: Record<string, string>) {
     },
   };
 }
+
+export type PodSpec = NonNullable<NonNullable<StatefulSet['spec']>['template']['spec']>;
+
+/**
+ * A StatefulSet of a component: stable pod names (replica labels, gossip peers) behind a
+ * headless Service, pods started together rather than one by one.
+ */
+export function componentStatefulSet(options: {
+  name: string;
+  namespace: string;
+  serviceName: string;
+  replicas: number;
+  labels: Record<string, string>;
+  selector: Record<string, string>;
+  podSpec: PodSpec;
+}): StatefulSet {
+  const { name, namespace, serviceName, replicas, labels, selector, podSpec } = options;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace, labels },
+    spec: {
+      serviceName,
+      replicas,
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: selector },
+      template: { metadata: { labels }, spec: podSpec },
+    },
+  };
+}

@@ -16,7 +16,7 @@ import {
   nodeExporterComponent,
   prometheusComponent,
 } from '../stack/components.js';
-import { buildSharedStack, type MonitoringStack } from '../stack/index.js';
+import type { MonitoringStack, SharedStack } from '../stack/index.js';
 import { baseEnvironment } from './base.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
 import {
@@ -196,7 +196,7 @@ function clusterScopedRenames(namespace: string): PatchEntry[] {
   );
 }
 
-export function renderOverlay(stack: MonitoringStack): FileTree {
+export function renderOverlay(stack: MonitoringStack, shared: SharedStack): FileTree {
   const { environment } = stack;
   const header = overlayHeader(environment);
   const files = new FileTreeBuilder();
@@ -272,9 +272,8 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
 
   const literals = generatedCredentialLiterals(environment.grafana.adminCredentials);
   // The base's dashboard queries the base's metric names; other metrics need their own.
-  const ownDashboard =
-    JSON.stringify(stack.dashboard) !==
-    JSON.stringify(buildSharedStack(baseEnvironment()).dashboard);
+  const dashboardFile = toJsonFile(stack.dashboard);
+  const ownDashboard = dashboardFile !== toJsonFile(shared.dashboard);
   const kustomization: Kustomization = {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
@@ -356,7 +355,7 @@ export function renderOverlay(stack: MonitoringStack): FileTree {
     patches,
   };
 
-  if (ownDashboard) files.add(overlayFiles.dashboard, toJsonFile(stack.dashboard));
+  if (ownDashboard) files.add(overlayFiles.dashboard, dashboardFile);
   return files
     .add(overlayFiles.kustomization, toYamlFile(header, kustomization))
     .add(overlayFiles.prometheusConfig, toYamlFile(header, stack.prometheusConfig))

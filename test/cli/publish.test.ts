@@ -1,29 +1,13 @@
 /** `gitops-gen publish` and `diff` through the CLI: lines, JSON, exit codes, token hygiene. */
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/index.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { git, remoteWith } from '../helpers/git.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
 const token = 'ghp_cliPublishToken9876543210';
 
-async function cli(
-  argv: string[],
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    cwd,
-    env: { GITHUB_TOKEN: token },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], cwd: string): Promise<CliResult> =>
+  runCli(argv, cwd, { env: { GITHUB_TOKEN: token } });
 
 describe('gitops-gen publish and diff', () => {
   it('publishes, is idempotent, and diff exits 1 only while something would change', async () => {

@@ -16,7 +16,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { render } from '../../src/index.js';
 import { exampleQueries, metricsProfiles } from '../../src/stack/index.js';
 import { startFakeCluster, type FakeCluster } from '../helpers/fake-cluster.js';
 import { startFakeExporters, type FakeExporters } from '../helpers/fake-exporters.js';
@@ -34,7 +33,7 @@ import {
   type PrometheusFile,
   type StaticConfig,
 } from '../helpers/prometheus-files.js';
-import { tempDir } from '../helpers/temp.js';
+import { renderEnvironments } from '../helpers/render.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const namespace = 'mlflow-e2e';
@@ -99,24 +98,21 @@ function dataOf(objects: BuiltObject[], configMap: string, key: string): string 
 
 /** Renders the environment and reads what the cluster would get, through kubectl kustomize. */
 async function renderedFiles(profile: Profile, webhookUrl: string) {
-  const root = await tempDir('gitops-gen-e2e-');
-  const configDir = join(root, 'environments');
-  await mkdir(configDir);
-  await writeFile(
-    join(configDir, `${environmentName}.yaml`),
-    [
-      // prod: two Prometheus replicas, so alerts carry a `replica` label that must not leak.
-      'tier: prod',
-      `namespace: ${namespace}`,
-      `metrics: { profile: ${profile} }`,
-      'alertmanager:',
-      '  receivers:',
-      `    - { name: e2e, type: webhook, url: "${webhookUrl}", bearerTokenKey: webhook-token }`,
-      '',
-    ].join('\n'),
-    'utf8',
+  const root = await renderEnvironments(
+    {
+      [environmentName]: [
+        // prod: two Prometheus replicas, so alerts carry a `replica` label that must not leak.
+        'tier: prod',
+        `namespace: ${namespace}`,
+        `metrics: { profile: ${profile} }`,
+        'alertmanager:',
+        '  receivers:',
+        `    - { name: e2e, type: webhook, url: "${webhookUrl}", bearerTokenKey: webhook-token }`,
+        '',
+      ].join('\n'),
+    },
+    'gitops-gen-e2e-',
   );
-  await render({ configDir, outDir: root });
   const objects = await kustomizeBuild(join(root, 'overlays', environmentName));
   return {
     root,

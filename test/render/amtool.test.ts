@@ -3,12 +3,11 @@
  * `amtool` (CI installs it with `apt-get install prometheus-alertmanager`), and its wiring into
  * the overlay: the credentials come from the environment's Secret as files, never as text.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { render } from '../../src/index.js';
-import { tempDir } from '../helpers/temp.js';
+import { renderEnvironments } from '../helpers/render.js';
 import { missingToolMessage, runTool, type ToolResult } from '../helpers/tools.js';
 import { kustomizeBuild } from '../helpers/kubectl.js';
 
@@ -46,13 +45,7 @@ let root: string;
 beforeAll(async () => {
   const version = await amtool(['--version'], process.cwd());
   if (version.code !== 0) throw new Error(`${missingToolMessage('amtool')}\n${version.output}`);
-  root = await tempDir('gitops-gen-amtool-');
-  const configDir = join(root, 'environments');
-  await mkdir(configDir);
-  for (const [name, text] of Object.entries(environments)) {
-    await writeFile(join(configDir, `${name}.yaml`), text, 'utf8');
-  }
-  await render({ configDir, outDir: root });
+  root = await renderEnvironments(environments, 'gitops-gen-amtool-');
 });
 
 const configFile = (name: string): string =>

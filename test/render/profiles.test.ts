@@ -3,12 +3,11 @@
  * exporter) replaces the base's dashboard with its own, and `kubectl kustomize` builds one
  * dashboards ConfigMap that queries the environment's metric names.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { render } from '../../src/index.js';
 import { kustomizeBuild } from '../helpers/kubectl.js';
-import { tempDir } from '../helpers/temp.js';
+import { renderEnvironments } from '../helpers/render.js';
 
 const environments: Record<string, string> = {
   plain: '',
@@ -19,13 +18,7 @@ const environments: Record<string, string> = {
 let root: string;
 
 beforeAll(async () => {
-  root = await tempDir('gitops-gen-profiles-');
-  const configDir = join(root, 'environments');
-  await mkdir(configDir);
-  for (const [name, text] of Object.entries(environments)) {
-    await writeFile(join(configDir, `${name}.yaml`), text, 'utf8');
-  }
-  await render({ configDir, outDir: root });
+  root = await renderEnvironments(environments, 'gitops-gen-profiles-');
 });
 
 async function dashboardOf(name: string): Promise<string> {

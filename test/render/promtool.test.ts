@@ -3,12 +3,13 @@
  * with the real `promtool` (CI installs it with `apt-get install prometheus`). Nothing here
  * touches the network: promtool only parses files, and the stand-in targets are 127.0.0.1.
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtInEnvironments, render } from '../../src/index.js';
 import { tempDir } from '../helpers/temp.js';
+import { renderEnvironments } from '../helpers/render.js';
 import { runCli } from '../helpers/cli.js';
 import { missingToolMessage, runTool, type ToolResult } from '../helpers/tools.js';
 import { withStaticTargets, type PrometheusFile } from '../helpers/prometheus-files.js';
@@ -53,13 +54,7 @@ beforeAll(async () => {
   root = await tempDir();
   scratch = await tempDir('gitops-gen-promtool-');
   await render({ configDir: join(root, 'no-such-folder'), outDir: root });
-  extraRoot = await tempDir();
-  const configDir = join(extraRoot, 'environments');
-  await mkdir(configDir);
-  for (const [name, text] of Object.entries(extraEnvironments)) {
-    await writeFile(join(configDir, `${name}.yaml`), text, 'utf8');
-  }
-  await render({ configDir, outDir: extraRoot });
+  extraRoot = await renderEnvironments(extraEnvironments);
 });
 
 describe.each(environments)('promtool on overlays/%s/prometheus', (name) => {

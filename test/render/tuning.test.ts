@@ -3,13 +3,11 @@
  * sections, set in an environment file, reaches what the cluster gets: checked on the real
  * `kubectl kustomize` build of the overlay.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { render } from '../../src/index.js';
 import { findObject, kustomizeBuild, type BuiltObject } from '../helpers/kubectl.js';
-import { tempDir } from '../helpers/temp.js';
+import { renderEnvironments } from '../helpers/render.js';
 
 const environment = [
   'tier: staging',
@@ -43,10 +41,7 @@ interface ScrapeJob {
 let objects: BuiltObject[];
 
 beforeAll(async () => {
-  const root = await tempDir();
-  await mkdir(join(root, 'environments'));
-  await writeFile(join(root, 'environments', 'tuned.yaml'), environment);
-  await render({ configDir: join(root, 'environments'), outDir: root });
+  const root = await renderEnvironments({ tuned: environment });
   objects = await kustomizeBuild(join(root, 'overlays', 'tuned'));
 });
 

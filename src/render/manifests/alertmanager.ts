@@ -12,6 +12,7 @@ import {
 } from '../../stack/components.js';
 import {
   componentResources,
+  componentStatefulSet,
   disruptionBudget,
   spreadAcrossNodes,
   imageReference,
@@ -62,50 +63,44 @@ export function alertmanagerStatefulSet(
       { name: 'cluster-udp', containerPort: component.clusterPort, protocol: 'UDP' },
     );
   }
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name: component.name, namespace, labels },
-    spec: {
-      serviceName: component.headlessService,
-      replicas: settings.replicas,
-      podManagementPolicy: 'Parallel',
-      selector: { matchLabels: selector },
-      template: {
-        metadata: { labels },
-        spec: {
-          // Alertmanager talks to no Kubernetes API.
-          automountServiceAccountToken: false,
-          securityContext: podSecurity(component.user),
-          affinity: spreadAcrossNodes(selector),
-          containers: [
-            {
-              name: component.name,
-              image: imageReference(settings.image),
-              args: alertmanagerArgs(settings, namespace),
-              ports,
-              readinessProbe: probe('/-/ready'),
-              livenessProbe: probe('/-/healthy'),
-              resources: componentResources(settings),
-              securityContext: restrictedContainerSecurity(),
-              volumeMounts: [
-                { name: 'config', mountPath: component.configDir, readOnly: true },
-                { name: 'receivers', mountPath: component.secretsDir, readOnly: true },
-                // Silences and the notification log; gossip restores them across restarts.
-                { name: 'data', mountPath: component.dataDir },
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'config', configMap: { name: component.configMap, defaultMode: 0o644 } },
-            // Not optional: without its credentials Alertmanager could only fail to notify.
-            { name: 'receivers', secret: { secretName: settings.secretName, defaultMode: 0o440 } },
-            { name: 'data', emptyDir: { sizeLimit: '1Gi' } },
+  return componentStatefulSet({
+    name: component.name,
+    namespace,
+    serviceName: component.headlessService,
+    replicas: settings.replicas,
+    labels,
+    selector,
+    podSpec: {
+      // Alertmanager talks to no Kubernetes API.
+      automountServiceAccountToken: false,
+      securityContext: podSecurity(component.user),
+      affinity: spreadAcrossNodes(selector),
+      containers: [
+        {
+          name: component.name,
+          image: imageReference(settings.image),
+          args: alertmanagerArgs(settings, namespace),
+          ports,
+          readinessProbe: probe('/-/ready'),
+          livenessProbe: probe('/-/healthy'),
+          resources: componentResources(settings),
+          securityContext: restrictedContainerSecurity(),
+          volumeMounts: [
+            { name: 'config', mountPath: component.configDir, readOnly: true },
+            { name: 'receivers', mountPath: component.secretsDir, readOnly: true },
+            // Silences and the notification log; gossip restores them across restarts.
+            { name: 'data', mountPath: component.dataDir },
           ],
         },
-      },
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: component.configMap, defaultMode: 0o644 } },
+        // Not optional: without its credentials Alertmanager could only fail to notify.
+        { name: 'receivers', secret: { secretName: settings.secretName, defaultMode: 0o440 } },
+        { name: 'data', emptyDir: { sizeLimit: '1Gi' } },
+      ],
     },
-  };
+  });
 }
 
 export function alertmanagerServices(namespace: string): Service[] {

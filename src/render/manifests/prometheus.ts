@@ -13,6 +13,7 @@ import {
 } from '../../stack/components.js';
 import {
   componentResources,
+  componentStatefulSet,
   disruptionBudget,
   spreadAcrossNodes,
   imageReference,
@@ -135,53 +136,47 @@ export function prometheusStatefulSet(
   settings: PrometheusSettings,
   namespace: string,
 ): StatefulSet {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: { name: component.name, namespace, labels },
-    spec: {
-      serviceName: component.headlessService,
-      replicas: settings.replicas,
-      podManagementPolicy: 'Parallel',
-      selector: { matchLabels: selector },
-      template: {
-        metadata: { labels },
-        spec: {
-          serviceAccountName: component.name,
-          securityContext: podSecurity(component.user),
-          // Prometheus flushes its head block on shutdown; give it time.
-          terminationGracePeriodSeconds: 120,
-          affinity: spreadAcrossNodes(selector),
-          containers: [
-            {
-              name: component.name,
-              image: imageReference(settings.image),
-              args: prometheusArgs(settings),
-              env: [
-                // Expanded in external_labels (`replica: ${POD_NAME}`) by Prometheus 3.
-                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-              ],
-              ports: [{ name: 'web', containerPort: component.port, protocol: 'TCP' }],
-              // WAL replay of a large TSDB can take minutes: the startup probe covers it.
-              startupProbe: probe('/-/ready', 15, 60),
-              readinessProbe: probe('/-/ready', 10, 3),
-              livenessProbe: probe('/-/healthy', 15, 5),
-              resources: componentResources(settings),
-              securityContext: restrictedContainerSecurity(),
-              volumeMounts: [
-                { name: 'config', mountPath: component.configDir, readOnly: true },
-                { name: component.dataVolume, mountPath: component.dataDir },
-              ],
-            },
+  return componentStatefulSet({
+    name: component.name,
+    namespace,
+    serviceName: component.headlessService,
+    replicas: settings.replicas,
+    labels,
+    selector,
+    podSpec: {
+      serviceAccountName: component.name,
+      securityContext: podSecurity(component.user),
+      // Prometheus flushes its head block on shutdown; give it time.
+      terminationGracePeriodSeconds: 120,
+      affinity: spreadAcrossNodes(selector),
+      containers: [
+        {
+          name: component.name,
+          image: imageReference(settings.image),
+          args: prometheusArgs(settings),
+          env: [
+            // Expanded in external_labels (`replica: ${POD_NAME}`) by Prometheus 3.
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
           ],
-          volumes: [
-            { name: 'config', configMap: { name: component.configMap, defaultMode: 0o644 } },
-            dataVolume(settings.storage),
+          ports: [{ name: 'web', containerPort: component.port, protocol: 'TCP' }],
+          // WAL replay of a large TSDB can take minutes: the startup probe covers it.
+          startupProbe: probe('/-/ready', 15, 60),
+          readinessProbe: probe('/-/ready', 10, 3),
+          livenessProbe: probe('/-/healthy', 15, 5),
+          resources: componentResources(settings),
+          securityContext: restrictedContainerSecurity(),
+          volumeMounts: [
+            { name: 'config', mountPath: component.configDir, readOnly: true },
+            { name: component.dataVolume, mountPath: component.dataDir },
           ],
         },
-      },
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: component.configMap, defaultMode: 0o644 } },
+        dataVolume(settings.storage),
+      ],
     },
-  };
+  });
 }
 
 const webPort = { name: 'web', port: component.port, targetPort: 'web', protocol: 'TCP' };
