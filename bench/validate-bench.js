@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import jsYaml from 'js-yaml';
 import { parseAllDocuments, stringify } from 'yaml';
 import { validate } from '../dist/index.js';
-import { kubernetesSchema } from '../dist/validate/kube-yaml.js';
+import { kubernetesSchema } from '../dist/kube-yaml.js';
 
 const { values } = parseArgs({
   options: {

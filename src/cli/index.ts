@@ -13,21 +13,9 @@ import { createOutput, errorJson, type GlobalFlags, type Output } from './output
 import { addPublishCommands } from './publish-commands.js';
 import { addSetupCommands } from './setup-commands.js';
 import { packageVersion } from './version.js';
+import type { CliIo } from './io.js';
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Folder that relative paths are taken from. */
-  cwd: string;
-  /** Whether stdout is a terminal (colour only then). */
-  stdoutIsTTY?: boolean;
-  /** Whether stderr is a terminal (a live task list only then). */
-  stderrIsTTY?: boolean;
-  /** Environment variables the CLI honours (NO_COLOR). */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** Reads all of standard input (for `validate -`). */
-  readStdin?: () => Promise<string>;
-}
+export type { CliIo };
 
 const exitCodeHelp = `
 Exit codes:

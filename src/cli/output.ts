@@ -4,7 +4,7 @@
  * and errors as sentences or as JSON. Printing only; no command logic.
  */
 import type { GitopsGenError } from '../errors.js';
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
 
 export interface GlobalFlags {
   quiet?: boolean;

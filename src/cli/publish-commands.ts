@@ -12,7 +12,7 @@ import type {
   parseAuthor as ParseAuthor,
 } from '../publish/publish.js';
 import { formatReport } from '../validate/formats/index.js';
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
 import type { Output } from './output.js';
 import { packageVersion } from './version.js';
 

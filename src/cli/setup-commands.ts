@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { CliIo } from './index.js';
+import type { CliIo } from './io.js';
 import type { Output } from './output.js';
 
 interface InitFlags {

@@ -30,7 +30,7 @@ import type {
 import type { ParsedSource } from './parse.js';
 import { didYouMean } from './hints.js';
 // The same RE2 dialect check `validate` runs on relabel rules, here with the file's line.
-import { compileRe2 } from '../validate/prometheus/re2.js';
+import { compileRe2 } from '../prometheus/re2.js';
 import { jobNames, scrapeJobNames } from '../stack/components.js';
 import type { EnvironmentFile } from './schema.js';
 import {

@@ -8,7 +8,7 @@
  */
 import { posix } from 'node:path';
 import { grafanaComponent, prometheusComponent } from '../stack/components.js';
-import { buildKustomization, type KustomizeFileSystem } from '../validate/kustomize/index.js';
+import { buildKustomization, type KustomizeFileSystem } from '../kustomize/index.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
 import { toYamlStream } from './yaml.js';
 

@@ -9,7 +9,7 @@
 import type { ManifestResource } from './documents.js';
 import type { Finding } from './findings.js';
 import { asArray, isRecord, type Json } from './object-paths.js';
-import { parsePromql } from './prometheus/promql.js';
+import { parsePromql } from '../prometheus/promql.js';
 
 /** A query found in a rule or a dashboard, with where to report its problems. */
 export interface QueryUse {

@@ -2,9 +2,9 @@
  * The built-in content checkers: what Prometheus and Grafana will read out of ConfigMaps and
  * PrometheusRules, checked by the prometheus/ and grafana/ modules. Pure.
  */
-import { checkConfigMapSize, checkDashboard, checkDatasources } from './grafana/index.js';
+import { checkConfigMapSize, checkDashboard, checkDatasources } from '../grafana/index.js';
 import type { ContentCheckers } from './pipeline.js';
-import { checkPrometheusConfig, checkRuleGroups } from './prometheus/index.js';
+import { checkPrometheusConfig, checkRuleGroups } from '../prometheus/index.js';
 
 export const builtInContentCheckers: ContentCheckers = {
   prometheusConfig: (config, source) => checkPrometheusConfig(config, source),

@@ -10,7 +10,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { offsetOfPath } from '../yaml-locate.js';
 import { formatPath, type Finding, type ResourceId } from './findings.js';
-import { loadChunk, splitDocumentStream, splitDocuments, type YamlChunk } from './kube-yaml.js';
+import { loadChunk, splitDocumentStream, splitDocuments, type YamlChunk } from '../kube-yaml.js';
 
 export type Path = readonly (string | number)[];
 

@@ -4,7 +4,7 @@
  * ConfigMap written by hand, at the ConfigMap key that holds them. Pure.
  */
 import { LineCounter, parseDocument } from 'yaml';
-import { loadChunk } from './kube-yaml.js';
+import { loadChunk } from '../kube-yaml.js';
 import { offsetOfPath } from '../yaml-locate.js';
 import { detached, type ManifestResource } from './documents.js';
 import type { Finding } from './findings.js';

@@ -1,34 +1,10 @@
 /**
- * What validation reports: findings (one problem each, with a stable code, a severity and the
- * most precise location the input allows) and the per-resource verdicts they add up to. Pure.
+ * What validation reports: the findings of every check (their shape is shared, see
+ * src/findings.ts) and the per-resource verdicts they add up to. Pure.
  */
+import type { Finding, ResourceId, Severity } from '../findings.js';
 
-export type Severity = 'error' | 'warning' | 'info';
-
-/** Which object a finding is about, as `kind/namespace/name` tools print it. */
-export interface ResourceId {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-export interface Finding {
-  /** Stable code such as `schema/unknown-field` or `policy/image-tag-pinned`. */
-  code: string;
-  severity: Severity;
-  /** One sentence. */
-  message: string;
-  file?: string;
-  /** 0-based index of the YAML document in its file. */
-  document?: number;
-  line?: number;
-  column?: number;
-  /** Path inside the object, e.g. `spec.template.spec.containers[0].resorces`. */
-  path?: string;
-  resource?: ResourceId;
-  hint?: string;
-}
+export { formatPath, type Finding, type ResourceId, type Severity } from '../findings.js';
 
 export type ResourceStatus = 'valid' | 'invalid' | 'skipped';
 
@@ -52,17 +28,6 @@ export interface ValidationReport {
   resources: ResourceResult[];
   findings: Finding[];
   summary: ValidationSummary;
-}
-
-/** `spec.containers[0].name` from `['spec', 'containers', 0, 'name']`. */
-export function formatPath(path: readonly (string | number)[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
-  return text;
 }
 
 export function resourceLabel(resource: ResourceId): string {

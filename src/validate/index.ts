@@ -8,10 +8,10 @@
 import { readdirSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
-import { manifestFileStream, manifestStream, type ManifestResource } from './documents.js';
+import { manifestFileStream, manifestStream } from './documents.js';
 import { builtInContentCheckers } from './content.js';
 import { checkDeliveryPaths } from './delivery-paths.js';
-import { embeddedFilesOf, type GeneratedFile } from './embedded.js';
+import { embeddedFilesOf } from './embedded.js';
 import { buildReport, formatPath, type Finding, type ValidationReport } from './findings.js';
 import { resolveInputs } from './inputs.js';
 import {
@@ -21,25 +21,15 @@ import {
   type RuleFile,
   type SourceObjects,
 } from './pipeline.js';
-import { PromtoolRuleChecks, runRuleTests } from './prometheus/index.js';
-import { kustomizeBuilder } from './kustomize-source.js';
+import { PromtoolRuleChecks, runRuleTests } from '../prometheus/index.js';
+import { kustomizeBuilder, type KustomizeBuilder } from './kustomize-source.js';
 import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
 
 export type { Finding, ValidationReport, ValidationSummary, Severity } from './findings.js';
 export { formatReport, outputFormats, type OutputFormat } from './formats/index.js';
 export { policyChecks } from './policy.js';
-
-/** Builds one kustomization folder into objects (plugged in by the kustomize module). */
-export type KustomizeBuilder = (
-  directory: string,
-  display: (path: string) => string,
-) => Promise<{
-  resources: ManifestResource[];
-  findings: Finding[];
-  /** For generated ConfigMaps: data key -> the file it was read from. */
-  generated: Map<ManifestResource, Map<string, GeneratedFile>>;
-}>;
+export type { KustomizeBuilder } from './kustomize-source.js';
 
 export const builtInKubernetesVersion = '1.36';
 

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { loadChunk } from './kube-yaml.js';
+import { loadChunk } from '../kube-yaml.js';
 
 export type InputSource =
   { kind: 'file'; path: string } | { kind: 'kustomization'; directory: string } | { kind: 'stdin' };

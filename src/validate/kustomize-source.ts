@@ -1,23 +1,34 @@
 /**
- * Kustomization folders as validation sources: builds them in-process (kustomize/) and turns
- * the built objects into manifest resources located in the files they came from, with the
- * files that configMapGenerators read, so that findings inside a generated prometheus.yml or
- * dashboard point at the real file and line. Reads files only through the kustomize port.
+ * Kustomization folders as validation sources: the adapter between the kustomize engine
+ * (src/kustomize/, which builds them) and the pipeline. It turns the built objects into
+ * manifest resources located in the files they came from, with the files that
+ * configMapGenerators read, so that findings inside a generated prometheus.yml or dashboard
+ * point at the real file and line. Reads files only through the kustomize port.
  */
-import { dirname, resolve } from 'node:path';
+import { splitDocuments, type YamlChunk } from '../kube-yaml.js';
+import {
+  buildKustomization,
+  generatorOfConfigMap,
+  nodeFileSystem,
+  type BuildCache,
+  type KustomizeFileSystem,
+} from '../kustomize/index.js';
 import type { ManifestResource, Position } from './documents.js';
 import { lazyLocator } from './documents.js';
 import type { GeneratedFile } from './embedded.js';
 import type { Finding, ResourceId } from './findings.js';
-import type { KustomizeBuilder } from './index.js';
-import { loadChunk, splitDocuments, type YamlChunk } from './kube-yaml.js';
-import {
-  buildKustomization,
-  nodeFileSystem,
-  type BuildCache,
-  type KustomizeFileSystem,
-} from './kustomize/index.js';
-import { asArray, isRecord } from './object-paths.js';
+import { isRecord } from './object-paths.js';
+
+/** Builds one kustomization folder into objects (plugged in by the kustomize module). */
+export type KustomizeBuilder = (
+  directory: string,
+  display: (path: string) => string,
+) => Promise<{
+  resources: ManifestResource[];
+  findings: Finding[];
+  /** For generated ConfigMaps: data key -> the file it was read from. */
+  generated: Map<ManifestResource, Map<string, GeneratedFile>>;
+}>;
 
 const kustomizationFile = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
@@ -29,28 +40,6 @@ function identity(object: Record<string, unknown>): ResourceId {
     name: typeof metadata.name === 'string' ? metadata.name : '',
     ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
   };
-}
-
-interface Generator {
-  name: string;
-  /** data key -> absolute path of the file read. */
-  files: Map<string, string>;
-}
-
-/** configMapGenerator entries of a kustomization file, with their `files`. */
-function generatorsOf(file: string, text: string): Generator[] {
-  const loaded = loadChunk({ text, lineOffset: 0 });
-  if (!loaded.ok || !isRecord(loaded.value)) return [];
-  return asArray(loaded.value.configMapGenerator).flatMap((entry) => {
-    if (!isRecord(entry) || typeof entry.name !== 'string') return [];
-    const files = new Map<string, string>();
-    for (const spec of asArray(entry.files)) {
-      if (typeof spec !== 'string') continue;
-      const [key, path] = spec.includes('=') ? spec.split('=', 2) : [spec.split('/').at(-1), spec];
-      if (key && path) files.set(key, resolve(dirname(file), path));
-    }
-    return [{ name: entry.name, files }];
-  });
 }
 
 /**
@@ -93,9 +82,11 @@ export function kustomizeBuilder(
       };
       resources.push(resource);
       if (resource.id.kind === 'ConfigMap' && kustomizationFile.test(origin.file)) {
-        const generator = generatorsOf(origin.file, (await read(origin.file)) ?? '')
-          .filter((candidate) => resource.id.name.includes(candidate.name))
-          .sort((a, b) => b.name.length - a.name.length)[0];
+        const generator = generatorOfConfigMap(
+          resource.id.name,
+          origin.file,
+          (await read(origin.file)) ?? '',
+        );
         if (generator) {
           generated.set(
             resource,

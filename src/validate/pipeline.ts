@@ -15,7 +15,7 @@ import {
   type ValidationReport,
 } from './findings.js';
 import { asArray, isRecord } from './object-paths.js';
-import { referencedDatasourceUids } from './grafana/index.js';
+import { referencedDatasourceUids } from '../grafana/index.js';
 import { checkLifecycleExposure, checkResourcePolicies, enablesLifecycle } from './policy.js';
 import { checkSchema, type SchemaLookup } from './schema-check.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
 import { validate, type Finding } from '../../src/index.js';
-import { splitDocumentStream, splitDocuments } from '../../src/validate/kube-yaml.js';
+import { splitDocumentStream, splitDocuments } from '../../src/kube-yaml.js';
 import { tempDir } from '../helpers/temp.js';
 
 function blocksOf(text: string, size: number): string[] {

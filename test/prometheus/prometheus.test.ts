@@ -1,6 +1,6 @@
 /**
  * Unit and integration: PromQL parsing, RE2 regexes, Go templates, rule files and prometheus.yml
- * checks (src/validate/prometheus). Each invalid fixture under
+ * checks (src/prometheus). Each invalid fixture under
  * test/fixtures/validate/prometheus/ holds one mistake and must produce exactly that finding
  * (code, path, line); the rendered overlays must produce none; and the real `promtool` (Debian
  * 2.42, /usr/bin/promtool) must reach the same valid/invalid verdict as our checks on every rule
@@ -24,7 +24,7 @@ import {
   parsePromql,
   runPromtool,
   type FindingSource,
-} from '../../src/validate/prometheus/index.js';
+} from '../../src/prometheus/index.js';
 import { tempDir } from '../helpers/temp.js';
 
 const execFileAsync = promisify(execFile);

@@ -10,7 +10,7 @@ import {
   parseKustomizationYaml,
   plainScalar,
   referenceResourceYaml,
-} from '../../src/validate/kustomize/yaml.js';
+} from '../../src/kustomize/yaml.js';
 
 const root = join(import.meta.dirname, '..', '..');
 

@@ -28,9 +28,9 @@ import {
   type ScalarTag,
   type Tags,
 } from 'yaml';
-import { offsetOfPath } from '../../yaml-locate.js';
+import { offsetOfPath } from '../yaml-locate.js';
 import { splitDocuments } from '../kube-yaml.js';
-import { hasCycle, toJsChecked } from '../../yaml-values.js';
+import { hasCycle, toJsChecked } from '../yaml-values.js';
 import { isRecord, scalarText } from './values.js';
 
 export interface Position {

@@ -1,9 +1,12 @@
 /**
- * Prometheus checks for `gitops-gen validate`: PromQL parsing (Prometheus' lezer grammar plus
- * the Go parser's type and regex checks), rule files (`{groups: [...]}` or a PrometheusRule
- * spec) and `prometheus.yml`. Every check is a pure function returning `Finding[]` with codes
- * `promql/...`, `prometheus-rules/...` and `prometheus-config/...`; `runPromtool` (optional,
- * spawns the real promtool) adds `promtool/...` findings.
+ * Prometheus engine: what any stage needs to read or check Prometheus material. Owns PromQL
+ * parsing and type checks (Prometheus' lezer grammar plus the Go parser's type and regex
+ * checks), RE2 regexes, durations, label and metric names, Go templates of alerts, rule files
+ * (`{groups: [...]}` or a PrometheusRule spec), relabelling and `prometheus.yml`. Every check is
+ * a pure function returning `Finding[]` with codes `promql/...`, `prometheus-rules/...` and
+ * `prometheus-config/...`; the promtool runner (promtool.ts, the only module that starts a
+ * process) adds `promtool/...` findings. It must not import a stage (config, stack, render,
+ * validate, publish, cli); config uses it to check environment files, validate to check trees.
  */
 export {
   parsePromql,

@@ -1,5 +1,5 @@
 /**
- * The in-process Kustomize build (src/validate/kustomize) against the real `kubectl kustomize`
+ * The in-process Kustomize build (src/kustomize) against the real `kubectl kustomize`
  * (kubectl v1.32, kustomize v5.5.0): every overlay of the repository and of the golden custom
  * tree, and every case of test/fixtures/kustomize, must build to the same objects in the same
  * order. Then one test per finding, on an in-memory file system.
@@ -18,7 +18,7 @@ import {
   type BuildCache,
   type KustomizeFileSystem,
   type KustomizeFinding,
-} from '../../src/validate/kustomize/index.js';
+} from '../../src/kustomize/index.js';
 
 const execFileAsync = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -6,9 +6,9 @@
  * checks. Pure.
  */
 import { LineCounter, parseDocument } from 'yaml';
-import { offsetOfPath } from '../../yaml-locate.js';
+import { offsetOfPath } from '../yaml-locate.js';
 import { formatPath, type Finding, type ResourceId, type Severity } from '../findings.js';
-import { toJsChecked } from '../../yaml-values.js';
+import { toJsChecked } from '../yaml-values.js';
 
 export type PathSegment = string | number;
 export type ObjectPath = readonly PathSegment[];

@@ -1,5 +1,5 @@
 /**
- * Unit: Grafana checks (src/validate/grafana): dashboards, datasource provisioning files, the
+ * Unit: Grafana checks (src/grafana): dashboards, datasource provisioning files, the
  * size of the ConfigMaps that carry them and Grafana variable interpolation. Each invalid
  * fixture under test/fixtures/validate/grafana/ holds one mistake and must produce exactly that
  * finding (code, path, line); the rendered dashboard and datasources must produce none.
@@ -17,8 +17,8 @@ import {
   datasourceUidsOf,
   maxConfigMapBytes,
   substituteVariables,
-} from '../../src/validate/grafana/index.js';
-import { loadSource, type FindingSource } from '../../src/validate/prometheus/index.js';
+} from '../../src/grafana/index.js';
+import { loadSource, type FindingSource } from '../../src/prometheus/index.js';
 
 const fixtures = join('test', 'fixtures', 'validate', 'grafana');
 const dashboardFile = join('base', 'dashboards', 'mlflow-monitoring-dashboard.json');
