@@ -16,22 +16,19 @@ import {
 } from './defaults.js';
 import type {
   AdminCredentials,
-  AlertmanagerReceiver,
-  AlertmanagerSettings,
   DeliverySettings,
   PublishSettings,
-  ComponentSettings,
   EnvironmentConfig,
-  ResourceSettings,
   ScrapeTargetSettings,
   ServiceSettings,
   StorageSettings,
 } from './environment.js';
-import type { ParsedSource } from './parse.js';
 import { didYouMean } from './hints.js';
 // The same RE2 dialect check `validate` runs on relabel rules, here with the file's line.
 import { compileRe2 } from '../prometheus/re2.js';
 import { jobNames, scrapeJobNames } from '../stack/components.js';
+import { resolveAlertmanager } from './resolve-alertmanager.js';
+import { component, report, type Locate, type ResolveContext } from './resolve-context.js';
 import type { EnvironmentFile } from './schema.js';
 import {
   bytesToRetentionSize,
@@ -40,16 +37,8 @@ import {
   retentionSizeToBytes,
 } from './units.js';
 
-type Locate = ParsedSource['locate'];
-
 export type Resolution =
   { ok: true; environment: EnvironmentConfig } | { ok: false; problems: Problem[] };
-
-interface ResolveContext {
-  file: string | undefined;
-  locate: Locate;
-  problems: Problem[];
-}
 
 export function resolveEnvironment(
   name: string,
@@ -189,159 +178,6 @@ function resolveDelivery(
   };
 }
 
-type ComponentInput = {
-  image?: { repository?: string; tag?: string };
-  resources?: {
-    requests?: Partial<ResourceSettings['requests']>;
-    limits?: Partial<ResourceSettings['limits']>;
-  };
-};
-
-function component(defaults: ComponentSettings, input: ComponentInput): ComponentSettings {
-  return {
-    image: { ...defaults.image, ...input.image },
-    resources: {
-      requests: { ...defaults.resources.requests, ...input.resources?.requests },
-      limits: { ...defaults.resources.limits, ...input.resources?.limits },
-    },
-  };
-}
-
-type AlertmanagerInput = NonNullable<EnvironmentFile['alertmanager']>;
-type ReceiverInput = NonNullable<AlertmanagerInput['receivers']>[number];
-
-function resolveAlertmanager(
-  defaults: AlertmanagerSettings,
-  input: AlertmanagerInput,
-  context: ResolveContext,
-): AlertmanagerSettings {
-  const receivers = input.receivers
-    ? input.receivers.map((receiver, index) => resolveReceiver(receiver, index, context))
-    : defaults.receivers;
-  const names = receivers.map((receiver) => receiver.name);
-  names.forEach((receiverName, index) => {
-    if (names.indexOf(receiverName) !== index) {
-      report(
-        context,
-        ['alertmanager', 'receivers', String(index), 'name'],
-        'config/duplicate-receiver',
-        `receiver "${receiverName}" is named twice`,
-        'give every receiver its own name',
-      );
-    }
-  });
-  const criticalReceiver = input.criticalReceiver ?? names[0] ?? defaults.criticalReceiver;
-  if (!names.includes(criticalReceiver)) {
-    report(
-      context,
-      ['alertmanager', 'criticalReceiver'],
-      'config/unknown-receiver',
-      `criticalReceiver "${criticalReceiver}" is not one of the receivers (${names.join(', ')})`,
-      'name one of alertmanager.receivers',
-    );
-  }
-  return {
-    ...component(defaults, input),
-    enabled: input.enabled ?? defaults.enabled,
-    replicas: input.replicas ?? defaults.replicas,
-    secretName: input.secretName ?? defaults.secretName,
-    receivers,
-    criticalReceiver,
-  };
-}
-
-/** Fills each receiver kind's Secret keys; a field of another kind is a mistake worth naming. */
-function resolveReceiver(
-  input: ReceiverInput,
-  index: number,
-  context: ResolveContext,
-): AlertmanagerReceiver {
-  const path = ['alertmanager', 'receivers', String(index)];
-  const allowed: Record<AlertmanagerReceiver['type'], readonly string[]> = {
-    slack: ['channel', 'apiUrlKey'],
-    pagerduty: ['routingKeyKey'],
-    webhook: ['url', 'bearerTokenKey'],
-    email: ['to', 'from', 'smarthost', 'authUsername', 'authPasswordKey'],
-  };
-  const fields = [
-    'channel',
-    'apiUrlKey',
-    'routingKeyKey',
-    'url',
-    'bearerTokenKey',
-    'to',
-    'from',
-    'smarthost',
-    'authUsername',
-    'authPasswordKey',
-  ] as const;
-  for (const key of fields) {
-    if (input[key] !== undefined && !allowed[input.type].includes(key)) {
-      report(
-        context,
-        [...path, key],
-        'config/receiver-field',
-        `${key} does not apply to a ${input.type} receiver`,
-        `a ${input.type} receiver takes ${allowed[input.type].join(' and ')}`,
-      );
-    }
-  }
-  switch (input.type) {
-    case 'slack':
-      return {
-        name: input.name,
-        type: 'slack',
-        channel: input.channel ?? '#mlflow-alerts',
-        apiUrlKey: input.apiUrlKey ?? 'slack-api-url',
-      };
-    case 'pagerduty':
-      return {
-        name: input.name,
-        type: 'pagerduty',
-        routingKeyKey: input.routingKeyKey ?? 'pagerduty-routing-key',
-      };
-    case 'email': {
-      const missing = (['to', 'from', 'smarthost'] as const).filter(
-        (key) => input[key] === undefined,
-      );
-      if (missing.length > 0) {
-        report(
-          context,
-          [...path, 'type'],
-          'config/receiver-email',
-          `an email receiver needs ${missing.join(', ')}`,
-          'add to: mlops@example.com, from: alertmanager@example.com, smarthost: smtp.example.com:587 (the password goes in the Secret, via authPasswordKey)',
-        );
-      }
-      return {
-        name: input.name,
-        type: 'email',
-        to: input.to ?? '',
-        from: input.from ?? '',
-        smarthost: input.smarthost ?? '',
-        ...(input.authUsername === undefined ? {} : { authUsername: input.authUsername }),
-        ...(input.authPasswordKey === undefined ? {} : { authPasswordKey: input.authPasswordKey }),
-      };
-    }
-    case 'webhook':
-      if (input.url === undefined) {
-        report(
-          context,
-          [...path, 'type'],
-          'config/receiver-url',
-          'a webhook receiver needs a url',
-          'add url: https://alerts.example.com/hook (credentials go in the Secret, via bearerTokenKey)',
-        );
-      }
-      return {
-        name: input.name,
-        type: 'webhook',
-        url: input.url ?? '',
-        ...(input.bearerTokenKey === undefined ? {} : { bearerTokenKey: input.bearerTokenKey }),
-      };
-  }
-}
-
 function scrapeTarget(
   defaults: ScrapeTargetSettings,
   input: Partial<ScrapeTargetSettings> | undefined,
@@ -399,25 +235,6 @@ function checkDropMetrics(environment: EnvironmentConfig, context: ResolveContex
         didYouMean(job, jobs) ?? `jobs: ${jobs.join(', ')}`,
       );
     });
-  });
-}
-
-function report(
-  context: ResolveContext,
-  keyPath: string[],
-  code: string,
-  message: string,
-  hint: string,
-): void {
-  const position = context.locate(keyPath, 'value');
-  context.problems.push({
-    code,
-    message,
-    hint,
-    file: context.file,
-    line: position?.line,
-    column: position?.column,
-    keyPath: keyPath.join('.'),
   });
 }
 

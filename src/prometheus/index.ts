@@ -21,7 +21,7 @@ export {
   type ValueType,
 } from './promql.js';
 export { promqlAggregations, promqlFunctions, type FunctionSignature } from './promql-functions.js';
-export { compileRe2, type Re2Result } from './re2.js';
+export { compileRe2, type Re2Matcher, type Re2Result } from './re2.js';
 export { parseDuration, durationOf } from './duration.js';
 export {
   alertTemplateOptions,

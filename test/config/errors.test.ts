@@ -1221,8 +1221,19 @@ describe('prometheus.dropMetrics', () => {
       ['config/invalid-regex', 'prometheus.dropMetrics.0.regex', 3],
       ['config/unknown-job', 'prometheus.dropMetrics.1.jobs.0', 4],
     ]);
-    expect(problems[0]?.message).toContain('missing closing )');
+    expect(problems[0]?.message).toBe('error parsing regexp: missing closing ): `node_(network.*`');
     expect(problems[1]?.hint).toBe('did you mean `node-exporter`?');
+  });
+
+  it('a lookahead gets RE2 (Go) wording and a hint saying why', () => {
+    expect(
+      problemOf(prod, yaml('prometheus:', "  dropMetrics: [{ regex: 'node_(?!cpu).*' }]")),
+    ).toMatchObject({
+      code: 'config/invalid-regex',
+      keyPath: 'prometheus.dropMetrics.0.regex',
+      message: 'error parsing regexp: invalid or unsupported Perl syntax: `(?!`',
+      hint: 'RE2 (Go) has no lookahead, lookbehind or atomic groups',
+    });
   });
 
   it('an alertmanager job exists only where Alertmanager runs', () => {

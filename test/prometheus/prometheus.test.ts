@@ -86,6 +86,8 @@ describe('parsePromql', () => {
     ['up{__name__="x"}', 'promql/syntax', 'metric name must not be set twice'],
     ['up{job=~"(a"}', 'promql/invalid-regex', 'missing closing )'],
     ['up{job=~"(?=a)b"}', 'promql/invalid-regex', 'invalid or unsupported Perl syntax'],
+    ['{job=~"(?i)X?"}', 'promql/empty-selector', 'at least one non-empty matcher'],
+    ['{job!~"(?s:.)+"}', 'promql/empty-selector', 'at least one non-empty matcher'],
     ['up{job="a\\.b"}', 'promql/syntax', "unknown escape sequence U+002E '.'"],
   ])('rejects %s', (expr, code, message) => {
     const result = parsePromql(expr);
@@ -152,40 +154,108 @@ describe('parsePromql', () => {
 });
 
 describe('RE2 regexes', () => {
+  // Verdicts checked against promtool 2.42 (Go 1.19) unless noted.
   it.each([
     'a|b',
     '(?i)mlflow',
     '[[:alpha:]_]+',
+    '[[:^alpha:]]',
     '(?P<port>\\d+)',
+    // Go 1.22+ (Prometheus 3.5) also takes (?<name>...); promtool 2.42's Go 1.19 does not.
+    '(?<port>\\d+)',
+    // Go, unlike re2j and RE2 C++, lets two groups share a name.
+    '(?P<n>a)|(?P<n>b)',
     'a{2,5}',
     'a{,3}',
+    'a{1000}',
+    '(a{10}){100}',
     '\\Q1.2\\E',
+    '\\Qa\\E+',
     '\\pL+',
+    '\\p{Greek}+',
+    '\\PL',
+    '(?i:a)b',
+    '(?U)a+',
+    '(?s).',
+    '\\x{41}\\x41\\101',
+    '\\A\\z',
+    '[]a]',
+    '[\\d-z]',
   ])('compiles %s', (pattern) => {
     expect(compileRe2(pattern).ok).toBe(true);
   });
 
   it.each([
-    ['(?=a)', 'invalid or unsupported Perl syntax'],
-    ['(?<!a)b', 'invalid or unsupported Perl syntax'],
-    ['(a)\\1', 'invalid escape sequence'],
-    ['a\\q', 'invalid escape sequence'],
-    ['a{1001}', 'invalid repeat count'],
-    ['(a', 'missing closing )'],
-    ['a)', 'unexpected )'],
-    ['[a-', 'missing closing ]'],
-    ['[[:alfa:]]', 'invalid character class range'],
-    ['*a', 'error parsing regexp'],
+    ['(?=a)', 'invalid or unsupported Perl syntax: `(?=`'],
+    ['x(?!a)', 'invalid or unsupported Perl syntax: `(?!`'],
+    // Go 1.22+ reads `(?<` as a named group; promtool 2.42 says `invalid or unsupported Perl syntax`.
+    ['(?<!a)b', 'invalid named capture: `(?<!a)b`'],
+    ['(?<=a)b', 'invalid named capture: `(?<=a)b`'],
+    ['(?>a)', 'invalid or unsupported Perl syntax: `(?>`'],
+    ['(a)\\1', 'invalid escape sequence: `\\1`'],
+    ['(?P<n>a)\\k<n>', 'invalid escape sequence: `\\k`'],
+    ['(?P<n>a)(?P=n)', 'invalid or unsupported Perl syntax: `(?P`'],
+    ['a\\q', 'invalid escape sequence: `\\q`'],
+    ['a\\Z', 'invalid escape sequence: `\\Z`'],
+    ['\\x{110000}', 'invalid escape sequence: `\\x{110000`'],
+    ['a\\', 'trailing backslash at end of expression'],
+    ['a{1001}', 'invalid repeat count: `{1001}`'],
+    ['a{2,1}', 'invalid repeat count: `{2,1}`'],
+    ['((a{100}){100}){100}', 'invalid repeat count: `{100}`'],
+    ['x**', 'invalid nested repetition operator: `**`'],
+    ['a++', 'invalid nested repetition operator: `++`'],
+    ['a{2}{3}', 'invalid nested repetition operator: `{2}{3}`'],
+    ['(a', 'missing closing ): `(a`'],
+    ['a)', 'unexpected ): `a)`'],
+    ['(?i', 'invalid or unsupported Perl syntax: `(?i`'],
+    ['\\Qa', 'missing closing ): `^(?s:\\Qa)$`'],
+    ['[a-', 'missing closing ]: `[a-`'],
+    ['[z-a]', 'invalid character class range: `z-a`'],
+    ['[[:alfa:]]', 'invalid character class range: `[:alfa:]`'],
+    ['\\p{Foo}', 'invalid character class range: `\\p{Foo}`'],
+    ['(?P<>a)', 'invalid named capture: `(?P<>`'],
+    ['*a', 'missing argument to repetition operator: `*`'],
+    [`${'('.repeat(1000)}a${')'.repeat(1000)}`, 'expression nests too deeply'],
   ])('rejects %s', (pattern, message) => {
     const result = compileRe2(pattern);
-    expect(result.ok ? 'ok' : result.message).toContain(message);
+    expect(result.ok ? 'ok' : result.message).toBe(`error parsing regexp: ${message}`);
   });
 
-  it('anchors at both ends, as Prometheus does', () => {
-    const result = compileRe2('mlflow-.*');
+  it.each([
+    ['(?=a)', 0, 'no lookahead, lookbehind or atomic groups'],
+    ['x(?<!a)b', 1, 'no lookahead, lookbehind or atomic groups'],
+    ['(a)\\1', 3, 'does not support backreferences'],
+    ['(a)\\1(b)\\1', 3, 'does not support backreferences'],
+    ['\\\\1\\1', 3, 'does not support backreferences'],
+    ['(?P<n>a)\\g1', 8, 'does not support backreferences'],
+    ['(?P<n>a)(?P=n)', 8, 'does not support backreferences'],
+    ['a\\q', 1, 'escapes only punctuation'],
+    ['(?#c)', 0, 'RE2 groups are'],
+    ['a{1001}', 1, 'repeat counts up to 1000'],
+    ['x\\Qa\\E\\Qb', 6, 'end the quote with \\E'],
+  ])('explains %s at offset %i', (pattern, offset, hint) => {
+    const result = compileRe2(pattern);
+    expect(result.ok ? 'ok' : result.offset).toBe(offset);
+    expect(result.ok ? 'ok' : result.hint).toContain(hint);
+  });
+
+  it.each([
+    ['mlflow-.*', 'mlflow-server', true],
+    ['mlflow-.*', 'my-mlflow-server', false],
+    ['a|ab', 'ab', true],
+    ['(?i)mlflow', 'MLflow', true],
+    ['a.b', 'a\nb', true],
+    ['a$', 'a\n', false],
+    ['\\pL+', 'héllo', true],
+    ['[[:alpha:]]+', 'a1', false],
+    ['\\Q.*\\E', 'xx', false],
+    ['\\Q.*\\E', '.*', true],
+    ['(?P<n>a)|(?P<n>b)', 'b', true],
+    ['x*', '', true],
+  ])('anchors %s at both ends, as Prometheus 3 does: %j', (pattern, text, matches) => {
+    const result = compileRe2(pattern);
     if (!result.ok) throw new Error(result.message);
-    expect(result.regexp.test('mlflow-server')).toBe(true);
-    expect(result.regexp.test('my-mlflow-server')).toBe(false);
+    expect(result.matcher.matches(text)).toBe(matches);
   });
 });
 

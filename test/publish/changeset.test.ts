@@ -2,12 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { inScope, planChangeSet, readOwnershipManifest } from '../../src/publish/changeset.js';
-import {
-  commitMessage,
-  diffReport,
-  pullRequestBody,
-  pullRequestTitle,
-} from '../../src/publish/describe.js';
+import { commitMessage, diffReport } from '../../src/publish/describe.js';
+import { pullRequestBody, pullRequestTitle } from '../../src/publish/pull-request-body.js';
 import {
   ownershipManifestPath,
   type FileMap,

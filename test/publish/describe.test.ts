@@ -1,17 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { planChangeSet, sha256Hex } from '../../src/publish/changeset.js';
+import { branchName, fingerprint } from '../../src/publish/change-identity.js';
+import { commitMessage, diffReport } from '../../src/publish/describe.js';
 import {
-  branchName,
-  commitMessage,
   defaultBodyLimit,
-  diffReport,
-  fingerprint,
-  parseMarker,
   pullRequestBody,
   pullRequestTitle,
-  replaceManagedSection,
-} from '../../src/publish/describe.js';
+} from '../../src/publish/pull-request-body.js';
+import { parseMarker, replaceManagedSection } from '../../src/publish/pull-request-marker.js';
 import { ownershipManifestPath, type ChangeDescription } from '../../src/publish/types.js';
 import {
   allScope,

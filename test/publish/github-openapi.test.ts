@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitHubHost, type PullRequestHost } from '../../src/publish/github.js';
+import { createGitHubHost } from '../../src/publish/github.js';
+import type { PullRequestHost } from '../../src/publish/pull-request-host.js';
 import {
   githubFaults,
   restRoutes,

@@ -8,16 +8,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import {
-  RemoteError,
-  compareUrl,
-  createGitHubHost,
-  parseGitHubRemote,
-  redact,
-  webUrlForApi,
-  type GitHubHostOptions,
-  type PullRequestHost,
-} from '../../src/publish/github.js';
+import { RemoteError, redact } from '../../src/publish/github-errors.js';
+import { compareUrl, parseGitHubRemote, webUrlForApi } from '../../src/publish/github-remote.js';
+import { createGitHubHost, type GitHubHostOptions } from '../../src/publish/github.js';
+import type { PullRequestHost } from '../../src/publish/pull-request-host.js';
 import {
   githubFaults,
   startGitHubStandIn,

@@ -1,7 +1,7 @@
 /** Shared inputs for the publish-core tests: rendered trees and change descriptions. */
 import { builtInEnvironments, type EnvironmentConfig } from '../../src/config/index.js';
 import { planChangeSet } from '../../src/publish/changeset.js';
-import { branchName, fingerprint } from '../../src/publish/describe.js';
+import { branchName, fingerprint } from '../../src/publish/change-identity.js';
 import type { ChangeDescription, ChangeSet, FileMap } from '../../src/publish/types.js';
 import { renderTree } from '../../src/render/index.js';
 import { environmentFromFile } from '../stack/environment.js';

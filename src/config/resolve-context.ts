@@ -1,0 +1,53 @@
+/**
+ * What every part of resolving an environment file shares: where problems are collected (with
+ * the file, line and key path of the value at fault) and how a component's image and resources
+ * are laid over its defaults. Pure.
+ */
+import type { Problem } from '../errors.js';
+import type { ComponentSettings, ResourceSettings } from './environment.js';
+import type { ParsedSource } from './parse.js';
+
+export type Locate = ParsedSource['locate'];
+
+export interface ResolveContext {
+  file: string | undefined;
+  locate: Locate;
+  problems: Problem[];
+}
+
+export type ComponentInput = {
+  image?: { repository?: string; tag?: string };
+  resources?: {
+    requests?: Partial<ResourceSettings['requests']>;
+    limits?: Partial<ResourceSettings['limits']>;
+  };
+};
+
+export function component(defaults: ComponentSettings, input: ComponentInput): ComponentSettings {
+  return {
+    image: { ...defaults.image, ...input.image },
+    resources: {
+      requests: { ...defaults.resources.requests, ...input.resources?.requests },
+      limits: { ...defaults.resources.limits, ...input.resources?.limits },
+    },
+  };
+}
+
+export function report(
+  context: ResolveContext,
+  keyPath: string[],
+  code: string,
+  message: string,
+  hint: string,
+): void {
+  const position = context.locate(keyPath, 'value');
+  context.problems.push({
+    code,
+    message,
+    hint,
+    file: context.file,
+    line: position?.line,
+    column: position?.column,
+    keyPath: keyPath.join('.'),
+  });
+}

@@ -1,0 +1,281 @@
+/**
+ * The field syntax the API server enforces where a JSON Schema is silent: object names (per
+ * kind: DNS label, DNS-1035 label, path segment or DNS subdomain), label and annotation keys and
+ * values, resource quantities (and requests within limits), enums, port numbers and names. Each
+ * check reports through a RuleContext into one object's findings. Pure.
+ */
+import type { ManifestResource, Path } from './documents.js';
+import { formatPath, type Finding } from './findings.js';
+import { isRecord, reach } from './object-paths.js';
+
+export const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const ianaServiceName = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+export const quantityPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
+
+/** Kinds whose names are single path segments (anything but `/`, `%`, `.` and `..`). */
+const pathSegmentNamed = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+const labelNamed = new Set(['Namespace']);
+const dns1035Named = new Set(['Service']);
+
+export interface EnumRule {
+  path: Path;
+  values: readonly string[];
+}
+
+export class RuleContext {
+  readonly findings: Finding[] = [];
+  constructor(readonly resource: ManifestResource) {}
+
+  report(code: string, path: Path, message: string, hint?: string): void {
+    const position = this.resource.locate(path, 'key');
+    this.findings.push({
+      code,
+      severity: 'error',
+      message,
+      file: this.resource.file,
+      document: this.resource.document,
+      ...position,
+      path: formatPath([...this.resource.pathInDocument, ...path]),
+      resource: this.resource.id,
+      ...(hint ? { hint } : {}),
+    });
+  }
+}
+
+export function checkName(context: RuleContext): void {
+  const { kind } = context.resource.id;
+  const metadata = context.resource.object.metadata;
+  if (!isRecord(metadata)) {
+    context.report('api/missing-metadata', [], 'the object has no metadata', 'add metadata.name');
+    return;
+  }
+  const name = metadata.name;
+  if (typeof name !== 'string' || name === '') {
+    if (typeof metadata.generateName !== 'string') {
+      context.report('api/missing-name', ['metadata'], 'metadata.name is required', 'add a name');
+    }
+    return;
+  }
+  const path = ['metadata', 'name'];
+  if (pathSegmentNamed.has(kind)) {
+    if (name === '.' || name === '..' || /[/%]/.test(name)) {
+      context.report(
+        'api/invalid-name',
+        path,
+        `"${name}" is not a valid ${kind} name`,
+        'a name may not be "." or ".." or contain "/" or "%"',
+      );
+    }
+  } else if (labelNamed.has(kind)) {
+    if (name.length > 63 || !dns1123Label.test(name)) {
+      context.report(
+        'api/invalid-name',
+        path,
+        `"${name}" is not a valid ${kind} name`,
+        'use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
+      );
+    }
+  } else if (dns1035Named.has(kind)) {
+    if (name.length > 63 || !dns1035Label.test(name)) {
+      context.report(
+        'api/invalid-name',
+        path,
+        `"${name}" is not a valid ${kind} name`,
+        'use at most 63 lowercase letters, digits and "-", starting with a letter',
+      );
+    }
+  } else if (name.length > 253 || !dns1123Subdomain.test(name)) {
+    context.report(
+      'api/invalid-name',
+      path,
+      `"${name}" is not a valid ${kind} name`,
+      'use at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
+    );
+  }
+  const namespace = metadata.namespace;
+  if (typeof namespace === 'string' && (namespace.length > 63 || !dns1123Label.test(namespace))) {
+    context.report(
+      'api/invalid-namespace',
+      ['metadata', 'namespace'],
+      `"${namespace}" is not a valid namespace`,
+      'use at most 63 lowercase letters, digits and "-"',
+    );
+  }
+}
+
+/** A label or annotation key: `[prefix/]name`, prefix a DNS subdomain, name at most 63 characters. */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'a key has at most one "/"';
+  const name = parts.at(-1) ?? '';
+  const prefix = parts.length === 2 ? parts[0] : undefined;
+  if (
+    prefix !== undefined &&
+    (prefix.length === 0 || prefix.length > 253 || !dns1123Subdomain.test(prefix))
+  ) {
+    return `the prefix "${prefix}" must be a lowercase DNS subdomain`;
+  }
+  if (name.length === 0 || name.length > 63 || !qualifiedNamePart.test(name)) {
+    return 'the name part must be 1-63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
+  }
+  return undefined;
+}
+
+export function checkLabelMap(context: RuleContext, path: Path, values: boolean): void {
+  const map = reach(context.resource.object, path)[0]?.[1];
+  if (!isRecord(map)) return;
+  for (const [key, value] of Object.entries(map)) {
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem) {
+      context.report(
+        values ? 'api/invalid-label-key' : 'api/invalid-annotation-key',
+        [...path, key],
+        `"${key}" is not a valid ${values ? 'label' : 'annotation'} key: ${keyProblem}`,
+      );
+    }
+    if (
+      values &&
+      typeof value === 'string' &&
+      value !== '' &&
+      (value.length > 63 || !qualifiedNamePart.test(value))
+    ) {
+      context.report(
+        'api/invalid-label-value',
+        [...path, key],
+        `"${value}" is not a valid label value`,
+        'use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+      );
+    }
+    if (typeof value !== 'string') {
+      context.report(
+        values ? 'api/invalid-label-value' : 'api/invalid-annotation-value',
+        [...path, key],
+        `the ${values ? 'label' : 'annotation'} value is ${value === null ? 'null' : typeof value}, not a string`,
+        `quote it: "${String(value)}"`,
+      );
+    }
+  }
+  if (!values) {
+    const size = Object.entries(map).reduce(
+      (sum, [key, value]) => sum + key.length + (typeof value === 'string' ? value.length : 0),
+      0,
+    );
+    if (size > 256 * 1024) {
+      context.report(
+        'api/annotations-too-large',
+        path,
+        `the annotations total ${size} bytes, above the API server's 262144`,
+      );
+    }
+  }
+}
+
+export function checkEnums(context: RuleContext, rules: readonly EnumRule[], base: Path): void {
+  const root = reach(context.resource.object, base)[0]?.[1];
+  for (const rule of rules) {
+    for (const [path, value] of reach(root, rule.path, base)) {
+      if (typeof value === 'string' && !rule.values.includes(value)) {
+        const shown = rule.values.map((allowed) => (allowed === '' ? '""' : allowed)).join(', ');
+        context.report('api/invalid-enum', path, `"${value}" is not one of ${shown}`);
+      }
+    }
+  }
+}
+
+function quantityToNumber(quantity: string): number {
+  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/.exec(
+    quantity,
+  );
+  if (!match) return Number.NaN;
+  const suffix = match[2] ?? '';
+  const base = Number(match[1]);
+  const binary: Record<string, number> = {
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+  };
+  const decimal: Record<string, number> = {
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+  };
+  if (/^[eE]/.test(suffix)) return base * 10 ** Number(suffix.slice(1));
+  return base * (binary[suffix] ?? decimal[suffix] ?? Number.NaN);
+}
+
+export function checkQuantity(context: RuleContext, path: Path, value: unknown): void {
+  if (typeof value === 'number') return;
+  if (typeof value !== 'string' || !quantityPattern.test(value)) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    const decimalBytes =
+      typeof value === 'string' ? /^(\d+(?:\.\d+)?)([KMGTPE])B$/i.exec(value) : null;
+    context.report(
+      'api/invalid-quantity',
+      path,
+      `"${text}" is not a valid Kubernetes quantity`,
+      decimalBytes
+        ? `write ${decimalBytes[1] ?? ''}${(decimalBytes[2] ?? '').toUpperCase()}i (binary) or ${decimalBytes[1] ?? ''}${(decimalBytes[2] ?? '').toUpperCase()} (decimal)`
+        : 'use a number with an optional suffix such as 500m, 2, 512Mi or 2Gi',
+    );
+  }
+}
+
+export function checkResources(context: RuleContext, path: Path, resources: unknown): void {
+  if (!isRecord(resources)) return;
+  for (const part of ['requests', 'limits'] as const) {
+    const map = resources[part];
+    if (!isRecord(map)) continue;
+    for (const [name, value] of Object.entries(map))
+      checkQuantity(context, [...path, part, name], value);
+  }
+  const requests = isRecord(resources.requests) ? resources.requests : {};
+  const limits = isRecord(resources.limits) ? resources.limits : {};
+  for (const [name, request] of Object.entries(requests)) {
+    const limit = limits[name];
+    if (typeof request !== 'string' || typeof limit !== 'string') continue;
+    if (quantityToNumber(request) > quantityToNumber(limit)) {
+      context.report(
+        'api/request-above-limit',
+        [...path, 'requests', name],
+        `the ${name} request ${request} is above its limit ${limit}`,
+        `lower requests.${name} or raise limits.${name}`,
+      );
+    }
+  }
+}
+
+export function checkPort(context: RuleContext, path: Path, value: unknown, minimum: number): void {
+  if (typeof value === 'number' && (!Number.isInteger(value) || value < minimum || value > 65535)) {
+    context.report('api/invalid-port', path, `port ${value} is outside ${minimum}-65535`);
+  }
+}
+
+export function checkPortName(context: RuleContext, path: Path, value: unknown): void {
+  if (typeof value !== 'string') return;
+  if (
+    value.length > 15 ||
+    !ianaServiceName.test(value) ||
+    !/[a-z]/.test(value) ||
+    value.includes('--')
+  ) {
+    context.report(
+      'api/invalid-port-name',
+      path,
+      `"${value}" is not a valid port name`,
+      'use at most 15 lowercase letters, digits and "-", with at least one letter',
+    );
+  }
+}
