@@ -38,6 +38,37 @@ function gitHunks(before: string, after: string, context = 3): string {
   return hunksOf(result.stdout);
 }
 
+/** git's `---`/`+++` lines for each name, from `git diff` of a work tree against its index. */
+function gitFileHeaders(names: string[], before: string, after: string): Map<string, string> {
+  const dir = join(root, String(counter++));
+  mkdirSync(dir);
+  const run = (...args: string[]): string => {
+    const result = spawnSync('git', ['-c', 'core.quotePath=true', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', HOME: dir },
+    });
+    if (result.status !== 0) throw new Error(result.stderr);
+    return result.stdout;
+  };
+  run('init', '-q', '.');
+  for (const name of names) writeFileSync(join(dir, name), before);
+  run('add', '.');
+  const headers = new Map<string, string>();
+  for (const name of names) {
+    writeFileSync(join(dir, name), after);
+    const diff = run('diff', '--no-color', '--no-ext-diff', '--', `:(literal)${name}`);
+    headers.set(
+      name,
+      diff
+        .split('\n')
+        .filter((line) => /^(---|\+\+\+) /.test(line))
+        .join('\n'),
+    );
+  }
+  return headers;
+}
+
 function hunksOf(diff: string): string {
   const start = diff.indexOf('\n@@');
   return start === -1 ? '' : diff.slice(start + 1);
@@ -123,6 +154,25 @@ describe('unifiedDiff', () => {
     expect(unifiedDiff('x.yaml', undefined, '')).toBe('--- /dev/null\n+++ b/x.yaml\n');
   });
 
+  it('quotes paths in --- and +++ lines as git does, with its tab after names with spaces', () => {
+    const names = [
+      'plain.yaml',
+      'with space.yaml',
+      'é ü.yaml',
+      'tab\tx.yaml',
+      'q"uote.yaml',
+      'back\\slash.yaml',
+      'nl\nx.yaml',
+      'del\u007f.yaml',
+      '😀.yaml',
+    ];
+    const expected = gitFileHeaders(names, 'a\n', 'b\n');
+    for (const name of names) {
+      const ours = unifiedDiff(name, 'a\n', 'b\n').split('\n').slice(0, 2).join('\n');
+      expect(ours).toBe(expected.get(name));
+    }
+  });
+
   it('names the enclosing top-level line after the hunk header, as git does', () => {
     const before = lines('spec:', ...Array.from({ length: 10 }, (_, i) => `  key${i}: ${i}`));
     const after = before.replace('key8: 8', 'key8: eight');
@@ -184,6 +234,32 @@ describe('unifiedDiff', () => {
       ...functions.slice(4),
     ];
     expectLikeGit(lines(...functions), lines(...withB));
+  });
+
+  it('matches git where equally short edit scripts differ', () => {
+    // Which `}` stays unchanged: git's middle-snake bisection keeps the last; jsdiff's forward
+    // Myers keeps the first, and no slide turns one into the other.
+    expectLikeGit(lines('  a', '}'), lines('}', '  a', '  b', '}', '}', 'c'));
+    // git first drops lines the other side never has (xdl_cleanup_records); searching with
+    // them in place keeps the first `}` instead.
+    expectLikeGit(lines('  a', '}'), lines('  b', '}', 'c', '  d', '}', 'e'));
+  });
+
+  it('matches git: the function line is cut at 80 bytes, on a character boundary', () => {
+    const body = Array.from({ length: 8 }, (_, i) => `  k${i}: v`);
+    const changed = [...body.slice(0, 6), '  k6: changed', ...body.slice(7)];
+    for (const functionLine of [
+      `a${'é'.repeat(60)}`, // the 80th byte starts an é: git drops it
+      `ab${'日'.repeat(30)}`, // exactly 80 bytes
+      `a${'😀'.repeat(30)}`,
+      `${'a'.repeat(78)} é`, // the cut splits the é; the space before it stays
+      `${'a'.repeat(78)}  x`, // cut before `x`, trailing spaces trimmed
+      'key:\u00a0\u00a0', // only ASCII whitespace is trimmed
+      'key: x\r',
+    ]) {
+      const ours = expectLikeGit(lines(functionLine, ...body), lines(functionLine, ...changed));
+      expect(ours).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@ \S/m);
+    }
   });
 
   it('matches git: missing newline at end of file', () => {
