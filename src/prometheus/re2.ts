@@ -64,8 +64,14 @@ function tryCompile(pattern: string): RE2JS | RE2JSException {
 }
 
 type Compiled =
-  { ok: true; regex: RE2JS } | { ok: false; error: RE2JSException; anchored: boolean };
+  { ok: true; anchored: () => RE2JS } | { ok: false; error: RE2JSException; anchored: boolean };
 
+/**
+ * Once the pattern itself compiles, the anchored form can only fail on an unterminated `\Q`
+ * (which swallows the closing parenthesis) or on the one level of nesting it adds to a pattern
+ * at RE2's depth limit (1,000, so at least that many characters); any other pattern gets its
+ * anchored form compiled only when it is first matched.
+ */
 function compile(pattern: string): Compiled {
   const bare = tryCompile(pattern);
   if (bare instanceof RE2JSException) {
@@ -78,10 +84,20 @@ function compile(pattern: string): Compiled {
     }
     return { ok: false, error: bare, anchored: false };
   }
-  const regex = tryCompile(anchor(pattern));
-  return regex instanceof RE2JSException
-    ? { ok: false, error: regex, anchored: true }
-    : { ok: true, regex };
+  let anchored: RE2JS | RE2JSException | undefined;
+  const compileAnchored = (): RE2JS | RE2JSException => (anchored ??= tryCompile(anchor(pattern)));
+  if (pattern.includes('\\Q') || pattern.length >= 1000) {
+    const regex = compileAnchored();
+    if (regex instanceof RE2JSException) return { ok: false, error: regex, anchored: true };
+  }
+  return {
+    ok: true,
+    anchored: () => {
+      const regex = compileAnchored();
+      if (regex instanceof RE2JSException) throw regex; // checked above: cannot happen
+      return regex;
+    },
+  };
 }
 
 /** Where the text an error message quotes starts in the pattern as written. */
@@ -124,12 +140,35 @@ function hintFor(
   return undefined;
 }
 
+// The same patterns recur in every overlay and rule file; a run sees few distinct ones.
+const results = new Map<string, Re2Result>();
+const maxCachedResults = 4096;
+
 /** Checks an RE2 pattern as Prometheus does and compiles it for anchored matching. */
 export function compileRe2(pattern: string): Re2Result {
+  let result = results.get(pattern);
+  if (result === undefined) {
+    if (results.size >= maxCachedResults) results.clear();
+    result = checkAndCompile(pattern);
+    results.set(pattern, result);
+  }
+  return result;
+}
+
+/**
+ * ASCII without RE2's metacharacters (`\.+*?()|[]{}^$`): RE2 reads it as the literal string,
+ * so the anchored match is equality. Most relabel regexes are such names (`web`, `replica`,
+ * `default;kubernetes;https`), and this spares validate the library's compile for each.
+ */
+const plainLiteral = /^[A-Za-z0-9_\-;:/ ,=@#%&'"<>!~`]*$/;
+
+function checkAndCompile(pattern: string): Re2Result {
+  if (plainLiteral.test(pattern))
+    return { ok: true, matcher: { matches: (text) => text === pattern } };
   const compiled = compile(pattern);
   if (compiled.ok) {
-    const { regex } = compiled;
-    return { ok: true, matcher: { matches: (text) => regex.test(text) } };
+    const { anchored } = compiled;
+    return { ok: true, matcher: { matches: (text) => anchored().test(text) } };
   }
   const { error, anchored } = compiled;
   const syntax = error instanceof RE2JSSyntaxException;

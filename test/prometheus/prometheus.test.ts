@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../helpers/random.js';
+import { RE2JS } from 're2js';
 import { stringify } from 'yaml';
 import type { Finding } from '../../src/validate/findings.js';
 import {
@@ -256,6 +257,22 @@ describe('RE2 regexes', () => {
     const result = compileRe2(pattern);
     if (!result.ok) throw new Error(result.message);
     expect(result.matcher.matches(text)).toBe(matches);
+  });
+
+  it('matches plain literals (checked without re2js) exactly as re2js does', () => {
+    const random = seededRandom(20261203);
+    const alphabet = 'aZ09_-;:/ ,=@#%&\'"<>!~`';
+    const pick = (length: number): string =>
+      Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    for (let run = 0; run < 200; run++) {
+      const pattern = pick(Math.floor(random() * 6));
+      const reference = RE2JS.compile(`^(?s:${pattern})$`);
+      const result = compileRe2(pattern);
+      if (!result.ok) throw new Error(result.message);
+      for (const text of [pattern, `${pattern}x`, pattern.slice(1), pick(3), '']) {
+        expect(result.matcher.matches(text), `${pattern} on ${text}`).toBe(reference.test(text));
+      }
+    }
   });
 });
 
