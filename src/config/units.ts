@@ -42,7 +42,7 @@ const quantitySuffixes: Record<string, number> = {
 
 /** A Kubernetes quantity as a number (bytes for memory and storage, cores for CPU). */
 export function quantityToNumber(quantity: string): number {
-  const match = /^\+?(\d+(?:\.\d*)?|\.\d+)(?:([eE][+-]?\d+)|([KMGTPE]i|[numkMGTPE]))?$/.exec(
+  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|([KMGTPE]i|[numkMGTPE]))?$/.exec(
     quantity,
   );
   if (!match) return Number.NaN;

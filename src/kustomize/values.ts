@@ -77,16 +77,8 @@ export function finalizeValue(value: unknown): unknown {
   return value;
 }
 
-/** `a.b[0]["x/y"]` from a path. */
-export function formatPath(path: readonly (string | number)[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
-  return text;
-}
+// Kustomize's findings name paths the way every other check does.
+export { formatPath } from '../findings.js';
 
 /** An error inside a transformation: becomes a finding at the kustomization entry. */
 export class KustomizeError extends Error {

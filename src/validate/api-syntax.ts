@@ -4,6 +4,7 @@
  * values, resource quantities (and requests within limits), enums, port numbers and names. Each
  * check reports through a RuleContext into one object's findings. Pure.
  */
+import { quantityToNumber } from '../config/units.js';
 import type { ManifestResource, Path } from './documents.js';
 import { formatPath, type Finding } from './findings.js';
 import { isRecord, reach } from './object-paths.js';
@@ -183,37 +184,6 @@ export function checkEnums(context: RuleContext, rules: readonly EnumRule[], bas
       }
     }
   }
-}
-
-function quantityToNumber(quantity: string): number {
-  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/.exec(
-    quantity,
-  );
-  if (!match) return Number.NaN;
-  const suffix = match[2] ?? '';
-  const base = Number(match[1]);
-  const binary: Record<string, number> = {
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
-    Pi: 2 ** 50,
-    Ei: 2 ** 60,
-  };
-  const decimal: Record<string, number> = {
-    n: 1e-9,
-    u: 1e-6,
-    m: 1e-3,
-    '': 1,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    E: 1e18,
-  };
-  if (/^[eE]/.test(suffix)) return base * 10 ** Number(suffix.slice(1));
-  return base * (binary[suffix] ?? decimal[suffix] ?? Number.NaN);
 }
 
 export function checkQuantity(context: RuleContext, path: Path, value: unknown): void {
