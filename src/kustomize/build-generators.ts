@@ -4,7 +4,7 @@
  * added to the accumulated list, or merged into / replacing an existing one per its behavior.
  */
 import { join } from 'node:path';
-import { contains } from './build-files.js';
+import { restrictedPath } from './build-files.js';
 import { reportAt, reportError, type Reporter } from './build-report.js';
 import {
   absorbGenerated,
@@ -49,36 +49,30 @@ export async function accumulateGenerators(
 }
 
 function generatorFiles(fs: KustomizeFileSystem, k: Kustomization): GeneratorFiles {
-  const resolvePath = (relativePath: string): string => {
-    const path = join(k.dir, relativePath);
-    if (!contains(k.dir, path)) {
+  // The restrictor judges the real path before the file is read (restrictedPath throws).
+  const read = async <T>(
+    relativePath: string,
+    load: (path: string) => Promise<T | undefined>,
+  ): Promise<T> => {
+    const content = await load(await restrictedPath(fs, k, relativePath, 'generator file'));
+    if (content === undefined) {
       throw new KustomizeError(
-        `generator file ${relativePath} is outside the kustomization folder ${k.dir}`,
-        'kustomize/file-outside-root',
-        'kubectl kustomize only loads files in or below the kustomization folder (load restrictor)',
+        `generator file ${relativePath} does not exist`,
+        'kustomize/file-not-found',
+        `looked for ${join(k.dir, relativePath)}`,
       );
     }
-    return path;
-  };
-  const notFound = (relativePath: string): KustomizeError =>
-    new KustomizeError(
-      `generator file ${relativePath} does not exist`,
-      'kustomize/file-not-found',
-      `looked for ${join(k.dir, relativePath)}`,
-    );
-  const text = async (relativePath: string): Promise<string> => {
-    const content = await fs.readFile(resolvePath(relativePath));
-    if (content === undefined) throw notFound(relativePath);
     return content;
   };
+  const text = (relativePath: string): Promise<string> =>
+    read(relativePath, (path) => fs.readFile(path));
+  const readBinary = fs.readBinaryFile?.bind(fs);
   return {
     text,
-    bytes: async (relativePath) => {
-      if (!fs.readBinaryFile) return new TextEncoder().encode(await text(relativePath));
-      const bytes = await fs.readBinaryFile(resolvePath(relativePath));
-      if (bytes === undefined) throw notFound(relativePath);
-      return bytes;
-    },
+    bytes: (relativePath) =>
+      readBinary
+        ? read(relativePath, readBinary)
+        : text(relativePath).then((content) => new TextEncoder().encode(content)),
   };
 }
 

@@ -7,7 +7,14 @@
  * work is in a build-*.ts file.
  */
 import { join, normalize } from 'node:path';
-import { contains, loadKustomization, readFileIn } from './build-files.js';
+import {
+  contains,
+  folderOf,
+  loadKustomization,
+  readFileIn,
+  realPathOf,
+  type Folder,
+} from './build-files.js';
 import { accumulateGenerators } from './build-generators.js';
 import { reportAt, reportError, reportInFile, type Reporter } from './build-report.js';
 import { appendAll, parseResources } from './build-resources.js';
@@ -34,9 +41,9 @@ function isRemote(entry: string): boolean {
 }
 
 /**
- * Sub-kustomizations already built in this session (one validate run), by folder: the overlays
- * of one base each include it, and a base builds the same whoever includes it. Kept with the
- * findings its build reported, which every includer reports again.
+ * Sub-kustomizations already built in this session (one validate run), by real folder: the
+ * overlays of one base each include it, and a base builds the same whoever includes it. Kept
+ * with the findings its build reported, which every includer reports again.
  */
 export type BuildCache = Map<string, { resources: Resource[]; findings: KustomizeFinding[] }>;
 
@@ -57,14 +64,16 @@ class Builder {
       );
       return [];
     }
+    // Kustomize's root is the real folder: cycles and the load restrictor are judged on it.
+    const realDir = (await realPathOf(this.fs, dir)) ?? dir;
     const k = await loadKustomization(
       this.fs,
       this.findings,
-      dir,
+      { dir, realDir },
       reportInFile(this.findings, dir),
     );
     if (!k) return [];
-    let resources = await this.accumulate(k, [], [dir]);
+    let resources = await this.accumulate(k, [], [realDir]);
 
     for (const resource of resources) {
       if (!resource.needsHash) continue;
@@ -87,7 +96,10 @@ class Builder {
     }));
   }
 
-  /** One kustomization, appended to `resources` (a fresh list, or the parent's for a component). */
+  /**
+   * One kustomization, appended to `resources` (a fresh list, or the parent's for a component).
+   * `chain`: the real folders being built, from the top.
+   */
   private async accumulate(
     k: Kustomization,
     resources: Resource[],
@@ -99,15 +111,15 @@ class Builder {
 
     for (const entry of k.components) {
       const report = reportAt(this.findings, k, entry.at);
-      const dir = join(k.dir, entry.value);
-      if (!(await this.fs.isDirectory(dir))) {
+      const folder = await folderOf(this.fs, k, entry.value);
+      if (!folder) {
         report('kustomize/file-not-found', `the component folder ${entry.value} does not exist`, {
-          hint: `looked for ${dir}`,
+          hint: `looked for ${join(k.dir, entry.value)}`,
         });
         continue;
       }
-      if (this.isCycle(dir, chain, report)) continue;
-      const component = await loadKustomization(this.fs, this.findings, dir, report);
+      if (this.isCycle(folder, chain, report)) continue;
+      const component = await loadKustomization(this.fs, this.findings, folder, report);
       if (!component) continue;
       if (component.kind !== 'Component') {
         report('kustomize/not-a-component', `${entry.value} is a Kustomization, not a Component`, {
@@ -115,19 +127,22 @@ class Builder {
         });
         continue;
       }
-      await this.accumulate(component, resources, [...chain, dir]);
+      await this.accumulate(component, resources, [...chain, folder.realDir]);
     }
 
     await transform(this.fs, this.findings, k, resources);
     return resources;
   }
 
-  private isCycle(dir: string, chain: readonly string[], report: Reporter): boolean {
-    const visited = chain.find((folder) => contains(dir, folder));
+  /** Kustomize's check, on real paths: a folder may not contain one already being built. */
+  private isCycle(folder: Folder, chain: readonly string[], report: Reporter): boolean {
+    const visited = chain.find((realDir) => contains(folder.realDir, realDir));
     if (visited === undefined) return false;
-    report('kustomize/cycle', `cycle: ${dir} contains ${visited}, which is already being built`, {
-      hint: 'a kustomization may not include itself or one of its parent folders',
-    });
+    report(
+      'kustomize/cycle',
+      `cycle detected: ${folder.dir} contains ${visited}, which is already being built`,
+      { hint: 'a kustomization may not include itself or one of its parent folders' },
+    );
     return true;
   }
 
@@ -148,10 +163,10 @@ class Builder {
       );
       return;
     }
-    const path = join(k.dir, entry.value);
-    if (await this.fs.isDirectory(path)) {
-      if (this.isCycle(path, chain, report)) return;
-      const sub = await loadKustomization(this.fs, this.findings, path, report);
+    const folder = await folderOf(this.fs, k, entry.value);
+    if (folder) {
+      if (this.isCycle(folder, chain, report)) return;
+      const sub = await loadKustomization(this.fs, this.findings, folder, report);
       if (!sub) return;
       if (sub.kind === 'Component') {
         report(
@@ -162,8 +177,9 @@ class Builder {
       }
       // A cached build holds only if no folder of this chain lies inside the sub-kustomization:
       // its cycle checks looked at another chain.
-      const reusable = !chain.some((folder) => contains(path, folder));
-      const cached = reusable ? this.cache.get(path) : undefined;
+      const key = folder.realDir;
+      const reusable = !chain.some((realDir) => contains(key, realDir));
+      const cached = reusable ? this.cache.get(key) : undefined;
       if (cached) {
         this.findings.push(...cached.findings.map((finding) => ({ ...finding })));
         appendAll(
@@ -174,9 +190,9 @@ class Builder {
         return;
       }
       const before = this.findings.length;
-      const built = await this.accumulate(sub, [], [...chain, path]);
+      const built = await this.accumulate(sub, [], [...chain, key]);
       if (reusable) {
-        this.cache.set(path, {
+        this.cache.set(key, {
           resources: built.map((resource) => resource.clone()),
           findings: this.findings.slice(before).map((finding) => ({ ...finding })),
         });
@@ -186,7 +202,8 @@ class Builder {
     }
     const text = await readFileIn(this.fs, k, entry.value, report, 'resource');
     if (text === undefined) return;
-    appendAll(this.findings, resources, parseResources(this.findings, path, text));
+    const file = join(k.dir, entry.value);
+    appendAll(this.findings, resources, parseResources(this.findings, file, text));
   }
 }
 

@@ -16,7 +16,8 @@
  * remote bases as `kustomize/remote-resource`.
  *
  * Files are read through the injected `KustomizeFileSystem`; `nodeFileSystem()` is the disk
- * implementation. Everything else is pure. Exports: `buildKustomization`, the file-system port,
+ * implementation. As in Kustomize, paths are resolved to real paths (the port's `realPath`)
+ * before the load restrictor and the cycle check judge them. Everything else is pure. Exports: `buildKustomization`, the file-system port,
  * the result types, and which files a generated ConfigMap was read from.
  */
 export { buildKustomization, type BuildCache } from './build.js';

@@ -39,7 +39,13 @@ export interface SortOptions {
 
 export interface Kustomization {
   file: string;
+  /** The folder as reported in findings and origins. */
   dir: string;
+  /**
+   * The folder with every symlink resolved: Kustomize's root. Entries are looked up from it and
+   * the load restrictor keeps files in or below it. `dir` itself when the port cannot resolve.
+   */
+  realDir: string;
   kind: 'Kustomization' | 'Component';
   namespace: string;
   namePrefix: string;

@@ -93,6 +93,7 @@ export function readKustomization(
   dir: string,
   text: string,
   findings: KustomizeFinding[],
+  realDir = dir,
 ): Kustomization | undefined {
   const parsed = parseKustomizationYaml(text);
   for (const problem of parsed.problems) {
@@ -314,6 +315,7 @@ export function readKustomization(
   const kustomization: Kustomization = {
     file,
     dir,
+    realDir,
     kind,
     namespace: reader.string(k.namespace, ['namespace']) ?? '',
     namePrefix: reader.string(k.namePrefix, ['namePrefix']) ?? '',

@@ -3,7 +3,7 @@
  * Synchronous underneath: a build reads a few dozen small files one after another, and a trip
  * through libuv's thread pool for each costs more than the read (about 40 % of a cold validate).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import type { KustomizeFileSystem } from './types.js';
 
 function readOrUndefined<T>(read: () => T): T | undefined {
@@ -21,6 +21,7 @@ export function nodeFileSystem(): KustomizeFileSystem {
       const buffer = readOrUndefined(() => readFileSync(path));
       return Promise.resolve(buffer ? new Uint8Array(buffer) : undefined);
     },
+    realPath: (path) => Promise.resolve(readOrUndefined(() => realpathSync.native(path))),
     isDirectory: (path) =>
       Promise.resolve(
         readOrUndefined(() => statSync(path, { throwIfNoEntry: false }))?.isDirectory() ?? false,

@@ -11,6 +11,12 @@ export interface KustomizeFileSystem {
    * read as UTF-8 text.
    */
   readBinaryFile?(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: the path with every symlink resolved (absolute), or undefined when it does not
+   * exist or a link on the way dangles. Kustomize applies its load restrictor and its cycle
+   * check to real paths; without this, paths are taken as they are (no symlinks).
+   */
+  realPath?(path: string): Promise<string | undefined>;
 }
 
 /** One object of the build output. */

@@ -1,5 +1,5 @@
 /** `gitops-gen validate` through the CLI: exit codes, flags, formats, standard input, colour. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/index.js';
@@ -134,6 +134,25 @@ describe('gitops-gen validate', () => {
     expect(await capture(['validate', 'web.yaml'], { NO_COLOR: '1' })).not.toContain('\u001b[');
     expect(await capture(['validate', '--no-color', 'web.yaml'], {})).not.toContain('\u001b[');
     expect((await runCli(['validate', 'web.yaml'], dir)).stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('gitops-gen validate on a kustomization with symlinks', () => {
+  // Kustomize's load restrictor judges real paths: a symlink out of the folder is refused.
+  it('exits 1 when a resource is a symlink to a file outside the kustomization folder', async () => {
+    const configMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n';
+    const dir = await fixture({
+      'app/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+      'shared/cm.yaml': configMap,
+      'inside/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+      'inside/real.yaml': configMap,
+    });
+    await symlink('../shared/cm.yaml', join(dir, 'app/cm.yaml'));
+    await symlink('real.yaml', join(dir, 'inside/cm.yaml'));
+    const outside = await runCli(['validate', 'app'], dir);
+    expect(outside.stdout).toContain('kustomize/file-outside-root');
+    expect(outside.code).toBe(1);
+    expect((await runCli(['validate', 'inside'], dir)).code).toBe(0);
   });
 });
 

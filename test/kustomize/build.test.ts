@@ -2,11 +2,12 @@
  * The in-process Kustomize build (src/kustomize) against the real `kubectl kustomize`
  * (kubectl v1.32, kustomize v5.5.0): every overlay of the repository and of the golden custom
  * tree, and every case of test/fixtures/kustomize, must build to the same objects in the same
- * order. Then one test per finding, on an in-memory file system.
+ * order. Then one test per finding, on an in-memory file system, and the symlink cases of the
+ * load restrictor, each built on disk by both.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
+import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments, type ScalarTag, type Tags } from 'yaml';
@@ -666,6 +667,293 @@ describe('findings', () => {
     expect(built.resources.map((resource) => resource.object.metadata)).toEqual([
       { name: 'web', namespace: 'web' },
     ]);
+  });
+});
+
+/**
+ * Symlinks and the load restrictor: each case is built in a temp folder with real symlinks,
+ * then by `kubectl kustomize` and in-process. kubectl's verdict (error or not) must be ours, and
+ * ours must carry the expected finding code. Kustomize resolves every path to its real path
+ * before the restrictor (files in or below the kustomization's real folder) and the cycle check.
+ */
+interface SymlinkCase {
+  name: string;
+  files: Record<string, string>;
+  /** link path -> target, as `ln -s target link` (relative to the link's folder). */
+  links: Record<string, string>;
+  /** The finding code kubectl's refusal becomes; undefined when kubectl builds the folder. */
+  code: string | undefined;
+}
+
+const cmPatch = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  b: c\n';
+
+async function symlinkCase(
+  files: Record<string, string>,
+  links: Record<string, string>,
+): Promise<string> {
+  const dir = await tempDir('gitops-gen-symlink-');
+  await writeFiles(dir, files);
+  for (const [link, target] of Object.entries(links)) {
+    await mkdir(dirname(join(dir, link)), { recursive: true });
+    await symlink(target, join(dir, link));
+  }
+  return join(dir, 'app');
+}
+
+async function kubectlFails(dir: string): Promise<boolean> {
+  try {
+    await kubectlKustomize(dir);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+async function expectKubectlVerdict({ files, links, code }: SymlinkCase): Promise<void> {
+  const app = await symlinkCase(files, links);
+  const [failed, built] = await Promise.all([
+    kubectlFails(app),
+    buildKustomization(app, nodeFileSystem()),
+  ]);
+  const errors = built.findings.filter((finding) => finding.severity === 'error');
+  expect(failed, 'kubectl kustomize failed').toBe(code !== undefined);
+  expect(errors.length > 0, JSON.stringify(errors, null, 2)).toBe(failed);
+  if (code !== undefined) expect(errors.map((finding) => finding.code)).toContain(code);
+}
+
+describe('symlinks and the load restrictor, as kubectl kustomize decides', () => {
+  // Each of these was built wrong before the restrictor looked at real paths.
+  const refused: SymlinkCase[] = [
+    {
+      name: 'a resource file symlinked to a file outside the folder',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+        'shared/cm.yaml': configMap('settings'),
+      },
+      links: { 'app/cm.yaml': '../shared/cm.yaml' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a chain of symlinks inside the folder that ends outside',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - a.yaml\n',
+        'shared/cm.yaml': configMap('settings'),
+      },
+      links: { 'app/b.yaml': '../shared/cm.yaml', 'app/a.yaml': 'b.yaml' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a file read through a folder symlink that points outside',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - link/cm.yaml\n',
+        'shared/cm.yaml': configMap('settings'),
+      },
+      links: { 'app/link': '../shared' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a patches path symlinked outside',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - cm.yaml\npatches:\n  - path: p.yaml\n',
+        'app/cm.yaml': configMap('settings'),
+        'shared/p.yaml': cmPatch,
+      },
+      links: { 'app/p.yaml': '../shared/p.yaml' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a patchesStrategicMerge file symlinked outside',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - cm.yaml\npatchesStrategicMerge:\n  - p.yaml\n',
+        'app/cm.yaml': configMap('settings'),
+        'shared/p.yaml': cmPatch,
+      },
+      links: { 'app/p.yaml': '../shared/p.yaml' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a patchesJson6902 path symlinked outside',
+      files: {
+        'app/kustomization.yaml':
+          'resources:\n  - cm.yaml\npatchesJson6902:\n  - target: { version: v1, kind: ConfigMap, name: settings }\n    path: j.yaml\n',
+        'app/cm.yaml': configMap('settings'),
+        'shared/j.yaml': '- op: add\n  path: /data/b\n  value: c\n',
+      },
+      links: { 'app/j.yaml': '../shared/j.yaml' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a configMapGenerator files: entry symlinked outside',
+      files: {
+        'app/kustomization.yaml': 'configMapGenerator:\n  - name: g\n    files:\n      - f.txt\n',
+        'shared/f.txt': 'secret\n',
+      },
+      links: { 'app/f.txt': '../shared/f.txt' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a configMapGenerator envs: entry symlinked outside',
+      files: {
+        'app/kustomization.yaml': 'configMapGenerator:\n  - name: g\n    envs:\n      - e.env\n',
+        'shared/e.env': 'A=1\n',
+      },
+      links: { 'app/e.env': '../shared/e.env' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a secretGenerator env: file symlinked outside',
+      files: {
+        'app/kustomization.yaml': 'secretGenerator:\n  - name: g\n    env: e.env\n',
+        'shared/e.env': 'A=1\n',
+      },
+      links: { 'app/e.env': '../shared/e.env' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a replacements path symlinked outside',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - cm.yaml\nreplacements:\n  - path: r.yaml\n',
+        'app/cm.yaml': configMap('settings'),
+        'shared/r.yaml':
+          '- source: { kind: ConfigMap, name: settings, fieldPath: data.key }\n  targets:\n    - select: { kind: ConfigMap }\n      fieldPaths: [data.copy]\n      options: { create: true }\n',
+      },
+      links: { 'app/r.yaml': '../shared/r.yaml' },
+      code: 'kustomize/file-outside-root',
+    },
+    {
+      name: 'a kustomization.yaml symlinked outside (counts as missing)',
+      files: { 'shared/k.yaml': 'resources:\n  - cm.yaml\n', 'app/cm.yaml': configMap('settings') },
+      links: { 'app/kustomization.yaml': '../shared/k.yaml' },
+      code: 'kustomize/missing-kustomization',
+    },
+    {
+      name: "a base's kustomization.yaml symlinked outside the base",
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - ../base\n',
+        'base/cm.yaml': configMap('settings'),
+        'shared/k.yaml': 'resources:\n  - cm.yaml\n',
+      },
+      links: { 'base/kustomization.yaml': '../shared/k.yaml' },
+      code: 'kustomize/missing-kustomization',
+    },
+    {
+      name: 'a folder symlink to the parent folder (cycle)',
+      files: { 'app/kustomization.yaml': 'resources:\n  - up\n' },
+      links: { 'app/up': '..' },
+      code: 'kustomize/cycle',
+    },
+    {
+      name: 'a folder symlink to the folder itself (cycle)',
+      files: { 'app/kustomization.yaml': 'resources:\n  - self\n' },
+      links: { 'app/self': '.' },
+      code: 'kustomize/cycle',
+    },
+    {
+      name: 'a symlinked base whose ../ entries resolve from its real folder',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - base\n',
+        'real/base/kustomization.yaml': 'resources:\n  - ../other\n',
+        'real/other/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+        'real/other/cm.yaml': configMap('settings'),
+      },
+      links: { 'app/base': '../real/base' },
+      code: undefined,
+    },
+  ];
+  it.each(refused)('$name', (testCase) => expectKubectlVerdict(testCase));
+
+  // Guards: these already matched kubectl before the fix and must keep matching.
+  const unchanged: SymlinkCase[] = [
+    {
+      name: 'a resource file symlinked to a file inside the folder',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+        'app/sub/real.yaml': configMap('settings'),
+      },
+      links: { 'app/cm.yaml': 'sub/real.yaml' },
+      code: undefined,
+    },
+    {
+      name: 'a chain that leaves the folder and comes back (the real path decides)',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - a.yaml\n',
+        'app/real.yaml': configMap('settings'),
+      },
+      links: { 'shared/l.yaml': '../app/real.yaml', 'app/a.yaml': '../shared/l.yaml' },
+      code: undefined,
+    },
+    {
+      name: 'a folder symlink to a base outside the folder, as a resource',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - base\n',
+        'base/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+        'base/cm.yaml': configMap('settings'),
+      },
+      links: { 'app/base': '../base' },
+      code: undefined,
+    },
+    {
+      name: 'a folder symlink to a component outside the folder',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - cm.yaml\ncomponents:\n  - comp\n',
+        'app/cm.yaml': configMap('settings'),
+        'comp/kustomization.yaml':
+          'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations:\n  a: b\n',
+      },
+      links: { 'app/comp': '../comp' },
+      code: undefined,
+    },
+    {
+      name: 'a dangling symlink',
+      files: { 'app/kustomization.yaml': 'resources:\n  - a.yaml\n' },
+      links: { 'app/a.yaml': 'nowhere.yaml' },
+      code: 'kustomize/file-not-found',
+    },
+    {
+      name: 'resources: [.]',
+      files: { 'app/kustomization.yaml': 'resources:\n  - .\n' },
+      links: {},
+      code: 'kustomize/cycle',
+    },
+    {
+      name: 'resources: [./]',
+      files: { 'app/kustomization.yaml': 'resources:\n  - ./\n' },
+      links: {},
+      code: 'kustomize/cycle',
+    },
+    {
+      name: 'a base that lists its parent folder',
+      files: {
+        'app/kustomization.yaml': 'resources:\n  - base\n',
+        'app/base/kustomization.yaml': 'resources:\n  - cm.yaml\n  - ..\n',
+        'app/base/cm.yaml': configMap('settings'),
+      },
+      links: {},
+      code: 'kustomize/cycle',
+    },
+  ];
+  it.each(unchanged)('$name', (testCase) => expectKubectlVerdict(testCase));
+
+  it('checks the real path before reading: the outside file is never read', async () => {
+    const app = await symlinkCase(
+      {
+        'app/kustomization.yaml': 'resources:\n  - cm.yaml\n',
+        'shared/cm.yaml': configMap('settings'),
+      },
+      { 'app/cm.yaml': '../shared/cm.yaml' },
+    );
+    const disk = nodeFileSystem();
+    const read: string[] = [];
+    const spy: KustomizeFileSystem = {
+      ...disk,
+      readFile: (path) => {
+        read.push(path);
+        return disk.readFile(path);
+      },
+    };
+    const built = await buildKustomization(app, spy);
+    expect(only(built.findings, 'kustomize/file-outside-root').message).toContain('cm.yaml');
+    expect(read.filter((path) => path.includes('cm.yaml'))).toEqual([]);
   });
 });
 
