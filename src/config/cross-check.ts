@@ -2,11 +2,20 @@
  * Rules across environments, which no single file can break alone: Argo CD environments
  * share one AppProject and agree on their ApplicationSet generator; a git-directory generator
  * needs the default overlay paths and namespaces; Flux `dependsOn` names environments Flux
- * runs in the same cluster. Pure.
+ * runs in the same cluster; environments delivered to one cluster must not render the same
+ * objects (namespace, NodePorts, and the delivery objects' names). Pure.
  */
+import { basename } from 'node:path';
 import type { Problem } from '../errors.js';
+import {
+  clusterScopedName,
+  kubeStateMetricsComponent,
+  partOf,
+  prometheusComponent,
+} from '../stack/components.js';
+import { inClusterServer } from './defaults.js';
 import type { EnvironmentConfig } from './environment.js';
-import type { ParsedSource } from './parse.js';
+import type { ParsedSource, SourcePosition } from './parse.js';
 
 export interface EnvironmentOrigin {
   file: string | undefined;
@@ -162,6 +171,171 @@ export function crossCheckEnvironments(
         );
       }
     });
+  }
+  problems.push(...collisions(environments, origins));
+  return problems;
+}
+
+// --- Collisions on one cluster -------------------------------------------------------------
+
+interface Cluster {
+  /** Equal keys: the same cluster, as far as the files tell. */
+  key: string;
+  description: string;
+}
+
+/**
+ * The destination cluster of an environment. A cluster name means one cluster to Argo CD and
+ * Flux alike (one `delivery.cluster.name`, as the README's prod-eu); Argo CD registers its own
+ * cluster as `in-cluster`, at the in-cluster API server URL.
+ * A name and a URL are otherwise taken as two clusters: nothing here can tell them apart.
+ */
+function clusterOf(environment: EnvironmentConfig): Cluster {
+  const { controller, cluster } = environment.delivery;
+  if (controller === 'flux') {
+    const name = fluxClusterName(environment);
+    return { key: `name ${name}`, description: `cluster ${name}, clusters/${name}/ of Flux` };
+  }
+  if (cluster.name !== undefined && cluster.name !== 'in-cluster')
+    return { key: `name ${cluster.name}`, description: `cluster ${cluster.name}` };
+  const server = (cluster.server ?? inClusterServer).replace(/\/+$/, '');
+  return {
+    key: `server ${server}`,
+    description:
+      server === inClusterServer ? `Argo CD's own cluster, ${server}` : `cluster ${server}`,
+  };
+}
+
+/**
+ * Where the file sets `keyPath`, or undefined when a default applies: `locate` then falls back
+ * to an ancestor, which is exactly where it puts the parent path.
+ */
+function setAt(
+  origin: EnvironmentOrigin | undefined,
+  keyPath: readonly string[],
+): SourcePosition | undefined {
+  const position = origin?.locate(keyPath, 'value');
+  const parent = origin?.locate(keyPath.slice(0, -1), 'value');
+  if (!position || (parent?.line === position.line && parent.column === position.column))
+    return undefined;
+  return position;
+}
+
+/** One environment's use of something cluster-wide: a namespace, a NodePort. */
+interface Claim {
+  environment: EnvironmentConfig;
+  keyPath: string[];
+  /** What holds it, for the message: "the grafana Service". */
+  holder: string;
+}
+
+/** "the namespace of dev (dev.yaml:3:12)": the other side of a collision, for the message. */
+function reference(claim: Claim, origins: ReadonlyMap<string, EnvironmentOrigin>): string {
+  const origin = origins.get(claim.environment.name);
+  // The file name only: every environment file sits in one folder.
+  const file = origin?.file === undefined ? undefined : basename(origin.file);
+  const position = setAt(origin, claim.keyPath);
+  const where =
+    file === undefined
+      ? 'built in'
+      : position
+        ? `${file}:${position.line}:${position.column}`
+        : `${file}, by default`;
+  return `${claim.holder} of ${claim.environment.name} (${where})`;
+}
+
+/**
+ * One problem per collision, at the claim whose file sets the value (the one to change), or at
+ * the later claim when both or neither do; the message names the other with its file and line.
+ */
+function collisionProblem(
+  first: Claim,
+  later: Claim,
+  origins: ReadonlyMap<string, EnvironmentOrigin>,
+  describe: (other: string) => { code: string; message: string; hint: string },
+): Problem {
+  const flip =
+    setAt(origins.get(first.environment.name), first.keyPath) !== undefined &&
+    setAt(origins.get(later.environment.name), later.keyPath) === undefined;
+  const [here, other] = flip ? [first, later] : [later, first];
+  const { code, message, hint } = describe(reference(other, origins));
+  return problem(origins.get(here.environment.name), here.keyPath, code, message, hint);
+}
+
+/**
+ * What two environments delivered to one cluster would both apply. Everything an overlay
+ * renders is namespaced except the Namespace itself and the ClusterRoles and bindings, which
+ * carry the namespace in their name: all of them collide exactly when namespaces do. NodePorts
+ * are cluster-wide whatever the namespace. Application, GitRepository and Kustomization names
+ * carry the environment name, unique by file name, except that `root` is the root's own name.
+ */
+function collisions(
+  environments: readonly EnvironmentConfig[],
+  origins: ReadonlyMap<string, EnvironmentOrigin>,
+): Problem[] {
+  const problems: Problem[] = [];
+  const claims = new Map<string, Claim>();
+  /** The first claim of the same thing on the same cluster; records this one if none. */
+  const earlier = (key: string, claim: Claim): Claim | undefined => {
+    const first = claims.get(key);
+    if (!first) claims.set(key, claim);
+    return first;
+  };
+  const rootName = `${partOf}-root`;
+  for (const environment of environments) {
+    const cluster = clusterOf(environment);
+    const onCluster = `on the same cluster (${cluster.description})`;
+    const { namespace } = environment;
+    const namespaceClaim: Claim = { environment, keyPath: ['namespace'], holder: 'the namespace' };
+    const sameNamespace = earlier(`namespace ${cluster.key} ${namespace}`, namespaceClaim);
+    if (sameNamespace) {
+      const clusterScoped = [prometheusComponent.name, kubeStateMetricsComponent.name]
+        .map((component) => clusterScopedName(namespace, component))
+        .join(' and ');
+      problems.push(
+        collisionProblem(sameNamespace, namespaceClaim, origins, (other) => ({
+          code: 'config/namespace-collision',
+          message: `namespace ${namespace} is also ${other}, ${onCluster}: the two environments would overwrite each other's objects in it, and the cluster-wide ClusterRoles and ClusterRoleBindings ${clusterScoped}`,
+          hint: 'give each environment on a cluster its own namespace, or deliver one to another cluster (delivery.cluster)',
+        })),
+      );
+    }
+    for (const component of ['prometheus', 'grafana'] as const) {
+      const { service } = environment[component];
+      // Only then does the rendered Service pin a nodePort (render/manifests/service.ts).
+      if (service.type === 'ClusterIP' || service.nodePort === undefined) continue;
+      const port = service.nodePort;
+      const claim: Claim = {
+        environment,
+        keyPath: [component, 'service', 'nodePort'],
+        holder: `the ${component} Service`,
+      };
+      const samePort = earlier(`nodePort ${cluster.key} ${port}`, claim);
+      if (samePort) {
+        problems.push(
+          collisionProblem(samePort, claim, origins, (other) => ({
+            code: 'config/node-port-collision',
+            message: `NodePort ${port} is also taken by ${other}, ${onCluster}: NodePorts are cluster-wide, whatever the namespace`,
+            hint: 'pick a NodePort that no other Service on the cluster uses, or remove nodePort to let Kubernetes allocate one',
+          })),
+        );
+      }
+    }
+    if (`${partOf}-${environment.name}` === rootName) {
+      const [own, root] =
+        environment.delivery.controller === 'argocd'
+          ? ['its Argo CD Application', 'the root Application that syncs every Argo CD environment']
+          : [
+              'its Flux GitRepository and Kustomization',
+              `the root ones of Flux cluster ${fluxClusterName(environment)}`,
+            ];
+      problems.push({
+        code: 'config/reserved-environment-name',
+        file: origins.get(environment.name)?.file,
+        message: `environment "${environment.name}" would name ${own} ${rootName}, like ${root}: each would overwrite the other`,
+        hint: 'rename the file: "root" is taken by the root that syncs every environment',
+      });
+    }
   }
   return problems;
 }

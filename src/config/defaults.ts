@@ -167,6 +167,9 @@ export function environmentDefaults(
     name,
     tier,
     namespace,
+    // Rendering the Namespace lets a first sync start from an empty cluster; it is annotated so
+    // that no controller deletes it, since MLflow may share it.
+    namespaceManagement: 'create',
     prometheus: {
       replicas: profile.prometheusReplicas,
       retention: { time: profile.retentionTime, size: '' },

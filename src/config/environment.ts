@@ -173,11 +173,18 @@ export interface DeliverySettings {
   };
 }
 
+/**
+ * Who owns the namespace: `create` renders it (protected from controller deletion), `existing`
+ * leaves it out because it is shared, such as with MLflow, and must already exist.
+ */
+export type NamespaceManagement = 'create' | 'existing';
+
 export interface EnvironmentConfig {
   /** The file name without extension; also the overlay folder name. */
   name: string;
   tier: Tier;
   namespace: string;
+  namespaceManagement: NamespaceManagement;
   /** File the environment came from, or undefined for a built-in default. */
   sourceFile: string | undefined;
   prometheus: PrometheusSettings;

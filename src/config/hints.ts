@@ -77,7 +77,7 @@ export function formatHint(format: FormatName, value: unknown): string {
     case 'git-remote':
       return 'use https://host/org/repo.git, ssh://git@host/org/repo.git, git@host:org/repo.git or a local path';
     case 'git-branch':
-      return 'use a branch name such as main or release/2026-11';
+      return 'use a branch name such as main or release/2026-11: not starting with "-" or ".", without "..", "//" or "@{"';
     case 'secret-key':
       return 'use a Secret data key: letters, digits, "-", "_" and "." only, such as slack-api-url';
     case 'email':

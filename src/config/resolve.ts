@@ -63,6 +63,7 @@ export function resolveEnvironment(
     name,
     tier,
     namespace,
+    namespaceManagement: input.namespaceManagement ?? defaults.namespaceManagement,
     sourceFile: source.file,
     prometheus: {
       ...component(defaults.prometheus, prometheusInput),

@@ -29,8 +29,12 @@ export const formatPatterns = {
   'repo-path': /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._/-]*$/,
   /** A Git remote: https://, ssh://, git@host:org/repo(.git), or file:// / a local path. */
   'git-remote': /^(https?:\/\/\S+|ssh:\/\/\S+|git@[^:\s]+:\S+|file:\/\/\S+|[./~]\S*)$/,
-  /** A branch name (git check-ref-format, simplified). */
-  'git-branch': /^(?!\/)(?!.*(\.\.|\/\/|@\{|\/$|\.lock$))[A-Za-z0-9._/-]+$/,
+  /**
+   * A branch name, as `git check-ref-format --branch` allows it (on a narrower alphabet): not
+   * starting with "-", no component starting with "." or ending with ".lock", no "..", "//" or
+   * "@{", not ending with "/" or ".".
+   */
+  'git-branch': /^(?![-./])(?!.*(\.\.|\/\/|\/\.|@\{|\/$|\.$|\.lock(\/|$)))[A-Za-z0-9._/-]+$/,
   /** Key of a Secret's data. */
   'secret-key': /^[-._a-zA-Z0-9]{1,253}$/,
   /** An email address (simplified: something@host). */
@@ -141,6 +145,12 @@ export const environmentSchema = {
       type: 'string',
       format: 'dns-label',
       description: 'Namespace of the monitoring stack; defaults to `mlflow-<name>`.',
+    },
+    namespaceManagement: {
+      type: 'string',
+      enum: ['create', 'existing'],
+      description:
+        '`create` (default): the overlay carries the Namespace, annotated so that neither Argo CD nor Flux deletes or prunes it. `existing`: the namespace already exists (shared with MLflow, say) and nothing rendered creates or owns it.',
     },
     prometheus: {
       type: 'object',

@@ -2,15 +2,18 @@
  * The git edge of publishing, on simple-git: a bare cache repository per remote used as an
  * object store (no worktree is ever checked out), reading a commit's files, composing a new
  * commit from a parent plus file changes with git's plumbing, and pushing with the outcome
- * classified. The token reaches git only through per-command environment variables (an HTTP
- * extra header): never in a URL, never in .git/config, never in output.
+ * classified. The token, and credentials written into an https remote URL, reach git only
+ * through per-command environment variables (an HTTP extra header): never in a URL git is given,
+ * never in the cache's config, never in a process' arguments, never in output. Where the cache
+ * lives and why its config is never trusted: git-cache.ts.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { RemoteFailure } from '../errors.js';
+import { RemoteFailure, UsageError } from '../errors.js';
+import { openCacheRepository } from './git-cache.js';
 
 export interface Identity {
   name: string;
@@ -20,7 +23,10 @@ export interface Identity {
 export interface WorkspaceOptions {
   /** Remote URL or local path of the GitOps repository. */
   remote: string;
-  /** Folder for the cache repository (default: a folder per remote under the OS temp dir). */
+  /**
+   * Folder of the cache repository (default: a folder per remote below `$XDG_CACHE_HOME/gitops-gen`
+   * or `~/.cache/gitops-gen`). It must be ours and writable by no one else.
+   */
   cacheDir?: string;
   /** Token for HTTPS remotes (GitHub); unused for SSH and local remotes. */
   token?: string;
@@ -54,11 +60,85 @@ function isHttpRemote(remote: string): boolean {
   return /^https?:\/\//i.test(remote);
 }
 
-/** The per-command environment: no prompts, no hooks, the token as an HTTP header only. */
-function gitEnvironment(remote: string, token: string | undefined): Record<string, string> {
+/** A remote as git, the cache and output see it, and the credentials it held (https only). */
+export interface RemoteForGit {
+  url: string;
+  credentials?: { username: string; password: string };
+}
+
+/**
+ * Takes the user info out of an http(s) remote URL (`https://x-access-token:TOKEN@host/o/r.git`)
+ * so that it can travel as a header instead. Other remotes pass through: an ssh user is not a
+ * secret. An http(s) URL that does not parse is a usage error (git would only fail later, and
+ * the header needs the URL's origin).
+ */
+export function remoteForGit(remote: string, token?: string): RemoteForGit {
+  if (/[\0\r\n]/.test(remote)) {
+    throw new UsageError(
+      `the repository address ${JSON.stringify(redactSecret(remote, token))} holds a line break`,
+      'pass the repository URL or path on one line',
+    );
+  }
+  if (!isHttpRemote(remote)) return { url: remote };
+  let parsed: URL;
+  try {
+    parsed = new URL(remote);
+  } catch {
+    throw new UsageError(
+      `${redactSecret(remote, token)} is not a valid repository URL`,
+      'write it as https://host/owner/repo.git; pass a token with --token or GITHUB_TOKEN rather than in the URL',
+    );
+  }
+  if (parsed.username === '' && parsed.password === '') return { url: remote };
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const credentials = { username: decode(parsed.username), password: decode(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, credentials };
+}
+
+/** A remote for messages: user info replaced by ***, a token anywhere in it too. */
+export function displayRemote(remote: string, token?: string): string {
+  return redactSecret(remote, token);
+}
+
+/** What git authenticates an https remote with, as the value of an Authorization header. */
+function basicAuth(username: string, password: string): string {
+  return Buffer.from(`${username}:${password}`).toString('base64');
+}
+
+/**
+ * Settings that beat anything in the cache's config (GIT_CONFIG_* is the highest-priority
+ * scope), in case a planted one outlives the rewrite in git-cache.ts: no hooks, no fsmonitor,
+ * the standard pack programs, no ext:: transport; ref locks wait for a concurrent publisher.
+ */
+const protectedSettings: [string, string][] = [
+  ['core.hooksPath', '/dev/null'],
+  ['core.fsmonitor', 'false'],
+  ['remote.origin.uploadpack', 'git-upload-pack'],
+  ['remote.origin.receivepack', 'git-receive-pack'],
+  ['protocol.ext.allow', 'never'],
+  ['core.filesRefLockTimeout', '10000'],
+  ['core.packedRefsTimeout', '10000'],
+];
+
+/** The per-command environment: no prompts, no hooks, the credentials as an HTTP header only. */
+function gitEnvironment(
+  dir: string,
+  remote: string,
+  authorization: string | undefined,
+): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
+    // The repository is named, never discovered: a `.git` planted inside the cache is not used.
+    GIT_DIR: dir,
     GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_NOSYSTEM: '1',
     LANG: 'C',
@@ -68,10 +148,10 @@ function gitEnvironment(remote: string, token: string | undefined): Record<strin
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
-  const settings: [string, string][] = [['core.hooksPath', '/dev/null']];
-  if (token && isHttpRemote(remote)) {
+  const settings: [string, string][] = [...protectedSettings];
+  if (authorization && isHttpRemote(remote)) {
     const origin = new URL(remote).origin;
-    const header = `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+    const header = `AUTHORIZATION: basic ${authorization}`;
     // An empty value first resets any header configured elsewhere (actions/checkout sets one).
     settings.push([`http.${origin}/.extraheader`, ''], [`http.${origin}/.extraheader`, header]);
   }
@@ -83,10 +163,10 @@ function gitEnvironment(remote: string, token: string | undefined): Record<strin
   return env;
 }
 
-function defaultCacheDir(remote: string): string {
-  const hash = createHash('sha256').update(remote).digest('hex').slice(0, 16);
-  return join(tmpdir(), 'gitops-gen-cache', hash);
-}
+// Another publisher sharing the cache holds a lock in it (a ref, packed-refs): wait, run again.
+const localLock =
+  /Unable to create '[^']*\.lock': File exists|cannot lock ref|could not lock config file|packed-refs\.lock/;
+const lockRetries = 6;
 
 // A concurrent writer got there first (the ref moved, or its lock was held): read again, retry.
 const nonFastForward =
@@ -101,52 +181,81 @@ const authFailure =
 export class GitWorkspace {
   readonly #git: SimpleGit;
   readonly #dir: string;
-  readonly #token: string | undefined;
   readonly #remote: string;
+  /** Everything to redact from output: the token, URL credentials, their header forms. */
+  readonly #secrets: string[];
+  readonly #env: Record<string, string>;
 
-  private constructor(dir: string, remote: string, token: string | undefined) {
+  private constructor(dir: string, remote: string, token: string | undefined, from: RemoteForGit) {
     this.#dir = dir;
     this.#remote = remote;
-    this.#token = token;
+    const { credentials } = from;
+    // Credentials written into the URL belong to this remote: they win over a general token.
+    const authorization = credentials
+      ? basicAuth(credentials.username, credentials.password)
+      : token
+        ? basicAuth('x-access-token', token)
+        : undefined;
+    this.#secrets = [token, credentials?.password || credentials?.username, authorization].filter(
+      (secret): secret is string => secret !== undefined && secret !== '',
+    );
+    this.#env = gitEnvironment(dir, remote, authorization);
     this.#git = simpleGit({
       baseDir: dir,
       maxConcurrentProcesses: 4,
-      // Our own GIT_CONFIG_* variables carry the auth header and hook settings (see gitEnvironment).
-      unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeHooksPath: true },
-    }).env(gitEnvironment(remote, token));
+      // Our own GIT_CONFIG_* variables carry the auth header and pin settings a planted config
+      // could abuse to safe values (see protectedSettings); simple-git would refuse them.
+      unsafe: {
+        allowUnsafeConfigEnvCount: true,
+        allowUnsafeHooksPath: true,
+        allowUnsafeFsMonitor: true,
+        allowUnsafePack: true,
+        allowUnsafeProtocolOverride: true,
+      },
+    }).env(this.#env);
   }
 
-  /** Opens (or creates) the cache repository of a remote. */
+  /** Opens (or creates) the cache repository of a remote; see git-cache.ts. */
   static async open(options: WorkspaceOptions): Promise<GitWorkspace> {
-    const dir = options.cacheDir ?? defaultCacheDir(options.remote);
-    await mkdir(dir, { recursive: true });
-    const workspace = new GitWorkspace(dir, options.remote, options.token);
-    await workspace.#run(['init', '--bare', '--quiet']);
-    const remotes = await workspace.#run(['remote']);
-    if (remotes.split('\n').includes('origin')) {
-      await workspace.#run(['remote', 'set-url', 'origin', options.remote]);
-    } else {
-      await workspace.#run(['remote', 'add', 'origin', options.remote]);
-    }
-    return workspace;
+    const from = remoteForGit(options.remote, options.token);
+    const dir = await openCacheRepository({
+      remote: from.url,
+      ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    });
+    return new GitWorkspace(dir, from.url, options.token, from);
   }
 
   get directory(): string {
     return this.#dir;
   }
 
+  #redact(text: string): string {
+    return this.#secrets.reduce(
+      (result, secret) => result.split(secret).join('***'),
+      redactSecret(text, undefined),
+    );
+  }
+
+  /** Runs git; a lock held by another publisher sharing the cache is waited out (bounded). */
   async #run(args: string[]): Promise<string> {
-    try {
-      return await this.#git.raw(args);
-    } catch (error) {
-      throw this.#failure(args[0] ?? 'git', error);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#git.raw(args);
+      } catch (error) {
+        const text = error instanceof Error ? error.message : String(error);
+        if (attempt < lockRetries && localLock.test(text)) {
+          await sleep(50 * attempt + Math.floor(Math.random() * 50));
+          continue;
+        }
+        throw this.#failure(args[0] ?? 'git', error);
+      }
     }
   }
 
   /** A git failure as one redacted sentence, classified as network, auth or other. */
   #failure(what: string, error: unknown): RemoteFailure {
-    const text = redactSecret(error instanceof Error ? error.message : String(error), this.#token);
-    const remote = redactSecret(this.#remote, this.#token);
+    const text = this.#redact(error instanceof Error ? error.message : String(error));
+    const remote = this.#redact(this.#remote);
     if (
       /Could not resolve host|Connection refused|timed out|unable to access|early EOF|RPC failed|hung up unexpectedly|unexpected disconnect|sideband|Broken pipe|does not appear to be a git repository/i.test(
         text,
@@ -232,7 +341,7 @@ export class GitWorkspace {
     const index = join(scratch, 'index');
     // A private index, and an empty work tree so that update-index may run in a bare repository.
     const git = this.#git.env({
-      ...gitEnvironment(this.#remote, this.#token),
+      ...this.#env,
       GIT_INDEX_FILE: index,
       GIT_WORK_TREE: scratch,
     });
@@ -241,7 +350,7 @@ export class GitWorkspace {
         return await git.raw(args);
       } catch (error) {
         throw new RemoteFailure(
-          `git ${args[0] ?? ''} failed: ${firstLine(redactSecret(String(error), this.#token))}`,
+          `git ${args[0] ?? ''} failed: ${firstLine(this.#redact(String(error)))}`,
           undefined,
           'remote/git',
         );
@@ -281,7 +390,7 @@ export class GitWorkspace {
       const messageFile = join(scratch, 'message');
       await writeFile(messageFile, options.message, 'utf8');
       const commitGit = this.#git.env({
-        ...gitEnvironment(this.#remote, this.#token),
+        ...this.#env,
         ...identity,
       });
       const args = [
@@ -308,10 +417,7 @@ export class GitWorkspace {
       await this.#git.raw(args);
       return { status: 'pushed' };
     } catch (error) {
-      const text = redactSecret(
-        error instanceof Error ? error.message : String(error),
-        this.#token,
-      );
+      const text = this.#redact(error instanceof Error ? error.message : String(error));
       if (staleLease.test(text)) {
         return { status: 'rejected', reason: 'stale-lease', detail: firstLine(text) };
       }

@@ -6,7 +6,7 @@
  */
 import { RemoteFailure } from '../errors.js';
 import { commitMessage, diffReport } from './describe.js';
-import type { GitWorkspace, Identity } from './git-workspace.js';
+import { displayRemote, type GitWorkspace, type Identity } from './git-workspace.js';
 import { PublishRefused } from './publish-errors.js';
 import {
   changesBetween,
@@ -91,7 +91,7 @@ export async function publishCommit(
     if (outcome.status === 'pushed') return result('pushed', target, commit);
     if (outcome.reason === 'policy') {
       throw new PublishRefused(
-        `${plan.repo} refused the push to ${plan.base}: ${outcome.detail}`,
+        `${displayRemote(plan.repo)} refused the push to ${plan.base}: ${outcome.detail}`,
         'the branch is protected: publish with --mode pr, or ask for the rule to allow gitops-gen',
         'publish/push-refused',
       );
@@ -113,7 +113,7 @@ export async function publishCommit(
     return {
       mode: 'commit',
       environments: prepared.names,
-      repo: plan.repo,
+      repo: displayRemote(plan.repo),
       base: plan.base,
       operation,
       fingerprint: print,

@@ -8,7 +8,7 @@
 import { UsageError, RemoteFailure } from '../errors.js';
 import { branchName } from './change-identity.js';
 import { commitMessage, diffReport } from './describe.js';
-import type { GitWorkspace, Identity } from './git-workspace.js';
+import { displayRemote, type GitWorkspace, type Identity } from './git-workspace.js';
 import { createGitHubHost } from './github.js';
 import { parseGitHubRemote } from './github-remote.js';
 import { pullRequestBody, pullRequestTitle } from './pull-request-body.js';
@@ -48,7 +48,7 @@ function hostFor(plan: ChangeSetPlan, options: PublishOptions): PullRequestHost 
   const repo = named?.[1] ?? remote?.repo;
   if (!owner || !repo) {
     throw new UsageError(
-      `cannot tell the GitHub repository of ${plan.repo}`,
+      `cannot tell the GitHub repository of ${displayRemote(plan.repo)}`,
       'pass --github-repo owner/name (and --github-api-url for GitHub Enterprise)',
     );
   }
@@ -81,7 +81,7 @@ export async function publishPullRequest(
   ): ChangeSetResult => ({
     mode: 'pr',
     environments: prepared.names,
-    repo: plan.repo,
+    repo: displayRemote(plan.repo),
     base: plan.base,
     operation,
     fingerprint: print,
@@ -95,7 +95,7 @@ export async function publishPullRequest(
     const base = await workspace.fetchBranch(plan.base);
     if (base === undefined) {
       throw new PublishRefused(
-        `${plan.repo} has no branch ${plan.base} to open a pull request against`,
+        `${displayRemote(plan.repo)} has no branch ${plan.base} to open a pull request against`,
         'create it, or publish with --mode commit first',
         'publish/no-base',
       );
@@ -184,7 +184,7 @@ export async function publishPullRequest(
       if (outcome.status === 'rejected') {
         if (outcome.reason === 'policy') {
           throw new PublishRefused(
-            `${plan.repo} refused the push to ${branch}: ${outcome.detail}`,
+            `${displayRemote(plan.repo)} refused the push to ${branch}: ${outcome.detail}`,
             'allow gitops-gen to push gitops-gen/* branches',
             'publish/push-refused',
           );

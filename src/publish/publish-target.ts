@@ -17,8 +17,10 @@ import type { ValidationReport } from '../validate/findings.js';
 import { validate } from '../validate/index.js';
 import { fingerprint } from './change-identity.js';
 import { planChangeSet } from './changeset.js';
+import { displayRemote } from './git-workspace.js';
 import { filesOf, scopeOf } from './plan.js';
 import { PublishRefused, ValidationRefused } from './publish-errors.js';
+import { checkPublishOverrides } from './publish-overrides.js';
 import type { ChangeSetResult, PublishMode, PublishOptions } from './publish-types.js';
 import type { ChangeDescription, ChangeSet, FileMap } from './types.js';
 
@@ -35,6 +37,7 @@ export function planChangeSets(
   environments: readonly EnvironmentConfig[],
   options: PublishOptions,
 ): ChangeSetPlan[] {
+  checkPublishOverrides(options);
   const plans = new Map<string, ChangeSetPlan>();
   for (const environment of environments) {
     const repo = options.repo ?? environment.publish.repo;
@@ -170,7 +173,7 @@ export function describeChange(
     fingerprint: target.fingerprint,
     changeSet,
     validation: prepared.validation.summary,
-    fullDiffCommand: `gitops-gen diff --repo ${prepared.plan.repo} --base ${prepared.plan.base}${prepared.names.map((name) => ` --env ${name}`).join('')}`,
+    fullDiffCommand: `gitops-gen diff --repo ${displayRemote(prepared.plan.repo)} --base ${prepared.plan.base}${prepared.names.map((name) => ` --env ${name}`).join('')}`,
   };
 }
 

@@ -10,7 +10,7 @@ import { simpleGit } from 'simple-git';
 import { loadEnvironments, selectEnvironments } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { renderTree } from '../render/index.js';
-import { GitWorkspace, type Identity } from './git-workspace.js';
+import { displayRemote, GitWorkspace, type Identity } from './git-workspace.js';
 import { publishCommit } from './publish-commit.js';
 import { ValidationRefused } from './publish-errors.js';
 import { publishPullRequest } from './publish-pull-request.js';
@@ -84,7 +84,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   for (const plan of planChangeSets(selected, options)) {
     const names = plan.environments.map((environment) => environment.name);
     const prepared: PreparedChangeSet = { plan, all, tree, validation, names };
-    options.progress?.(`fetch ${plan.repo}`);
+    options.progress?.(`fetch ${displayRemote(plan.repo)}`);
     const workspace = await GitWorkspace.open({
       remote: plan.repo,
       ...(options.cacheDir ? { cacheDir: join(options.cacheDir, String(results.length)) } : {}),

@@ -26,7 +26,7 @@ import {
   prometheusService,
   prometheusStatefulSet,
 } from './manifests/prometheus.js';
-import { syncWave, syncWaves, type Namespace } from './kubernetes.js';
+import { keepNamespaceAnnotations, syncWave, syncWaves, type Namespace } from './kubernetes.js';
 import {
   componentLabels,
   kubeStateMetricsComponent,
@@ -71,7 +71,7 @@ export function renderBase(shared: SharedStack): FileTree {
     metadata: {
       name: namespace,
       labels: { 'app.kubernetes.io/part-of': partOf },
-      annotations: syncWave(syncWaves.namespace),
+      annotations: { ...syncWave(syncWaves.namespace), ...keepNamespaceAnnotations },
     },
   };
   const kustomization: Kustomization = {

@@ -96,13 +96,27 @@ type ApplicationSet = CustomResource<{
   templatePatch: string;
 }>;
 
-const syncOptions = [
-  // The overlay carries its Namespace; this also lets a first sync create it before anything.
-  'CreateNamespace=true',
+const createNamespace = 'CreateNamespace=true';
+const commonSyncOptions = [
   // The dashboards ConfigMap outgrows the 262144-byte last-applied annotation of client-side apply.
   'ServerSideApply=true',
   'PruneLast=true',
 ];
+
+/** Whether the environment's Application may create its destination namespace. */
+const createsNamespace = (environment: EnvironmentConfig): boolean =>
+  environment.namespaceManagement === 'create';
+
+/**
+ * With `create` the overlay carries its Namespace, and this lets a first sync create it before
+ * anything. With `existing` the namespace must already be there: a missing (or misspelt) one
+ * fails the sync instead of Argo CD creating an empty namespace for the stack.
+ */
+function syncOptions(environment: EnvironmentConfig): string[] {
+  return createsNamespace(environment)
+    ? [createNamespace, ...commonSyncOptions]
+    : [...commonSyncOptions];
+}
 const retry = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
 
 /**
@@ -138,7 +152,7 @@ function applicationSpec(environment: EnvironmentConfig): ApplicationSpec {
     destination: destination(environment),
     syncPolicy: {
       ...(delivery.automated ? { automated: { prune: true, selfHeal: true } } : {}),
-      syncOptions,
+      syncOptions: syncOptions(environment),
       retry,
     },
     ...(environment.prometheus.storage.type === 'pvc'
@@ -219,6 +233,9 @@ function applicationSet(environments: readonly EnvironmentConfig[]): Application
   if (!first) throw new Error('an ApplicationSet needs an environment');
   const gitDirectory = first.delivery.argocd.generator === 'git-directory';
   const base = applicationSpec(first);
+  const creating = environments.filter(createsNamespace).length;
+  // Only when environments differ does the generator decide, per environment.
+  const mixedNamespaces = creating > 0 && creating < environments.length;
   const generators = gitDirectory
     ? [
         {
@@ -244,6 +261,7 @@ function applicationSet(environments: readonly EnvironmentConfig[]): Application
                 : { server: environment.delivery.cluster.server }),
               automated: environment.delivery.automated,
               persistentVolumes: environment.prometheus.storage.type === 'pvc',
+              ...(mixedNamespaces ? { createNamespace: createsNamespace(environment) } : {}),
             })),
           },
         },
@@ -257,6 +275,16 @@ function applicationSet(environments: readonly EnvironmentConfig[]): Application
       .join(' ') || 'false';
   const orOf = (conditions: string): string =>
     conditions.includes(') (') ? `or ${conditions}` : conditions;
+  // `CreateNamespace=false` is no option at all: Argo CD only looks for `CreateNamespace=true`.
+  const namespaceOptions = mixedNamespaces
+    ? [
+        gitDirectory
+          ? `CreateNamespace={{ ${orOf(listOf(createsNamespace))} }}`
+          : 'CreateNamespace={{ .createNamespace }}',
+      ]
+    : creating > 0
+      ? [createNamespace]
+      : [];
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'ApplicationSet',
@@ -282,7 +310,7 @@ function applicationSet(environments: readonly EnvironmentConfig[]): Application
           destination: {
             namespace: gitDirectory ? `mlflow-{{ .path.basename }}` : '{{ .namespace }}',
           },
-          syncPolicy: { syncOptions, retry },
+          syncPolicy: { syncOptions: [...namespaceOptions, ...commonSyncOptions], retry },
         },
       },
       templatePatch: gitDirectory

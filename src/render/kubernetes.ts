@@ -114,6 +114,18 @@ export function syncWave(wave: number): Record<string, string> {
   return { 'argocd.argoproj.io/sync-wave': String(wave) };
 }
 
+/**
+ * Keeps a Namespace when a controller would delete it: MLflow may live in it too. Argo CD skips
+ * `Delete=false` objects when a cascading Application deletion cleans up, and `Prune=false`
+ * ones when an object leaves Git (such as after switching to `namespaceManagement: existing`);
+ * Flux's garbage collection, on pruning and on deleting the Kustomization, skips
+ * `prune: disabled`. `kubectl delete -k` ignores both.
+ */
+export const keepNamespaceAnnotations: Readonly<Record<string, string>> = {
+  'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+};
+
 export function imageReference(image: { repository: string; tag: string }): string {
   return `${image.repository}:${image.tag}`;
 }

@@ -71,6 +71,7 @@ export const overlayFiles = {
   grafanaServicePatch: 'patches/grafana-service.yaml',
   nodeExporterPatch: 'patches/node-exporter-daemonset.yaml',
   kubeStateMetricsPatch: 'patches/kube-state-metrics-deployment.yaml',
+  namespacePatch: 'patches/remove-namespace.yaml',
 } as const;
 
 function overlayHeader(environment: EnvironmentConfig): string[] {
@@ -242,6 +243,30 @@ export function renderOverlay(stack: MonitoringStack, shared: SharedStack): File
     resources.push(overlayFiles.adminSecret);
   }
 
+  if (environment.namespaceManagement === 'existing') {
+    // The namespace is shared and already there: without its object, neither a controller nor
+    // `kubectl delete -k` can delete it along with the stack.
+    const patch = {
+      $patch: 'delete',
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: baseNamespace },
+    };
+    files.add(
+      overlayFiles.namespacePatch,
+      toYamlFile(
+        [
+          ...header,
+          `namespaceManagement: existing: removes the base's Namespace; ${environment.namespace} must exist.`,
+        ],
+        patch,
+      ),
+    );
+    patches.push({
+      path: overlayFiles.namespacePatch,
+      target: { kind: patch.kind, name: patch.metadata.name },
+    });
+  }
   addPatch(overlayFiles.prometheusPatch, prometheusPatch(environment));
   addPatch(
     overlayFiles.prometheusServicePatch,

@@ -127,7 +127,7 @@ describe('gitops-gen render with bad environment files (exit 2, nothing written)
         '  environments/staging.yaml:2:3: grafana.plugins: unknown key `plugins`',
         '    hint: allowed keys here: replicas, resources, image, service, adminCredentials',
         '  environments/staging.yaml:3:1: retention: unknown key `retention`',
-        '    hint: allowed keys here: tier, namespace, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, alerts',
+        '    hint: allowed keys here: tier, namespace, namespaceManagement, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, alerts',
       ),
     );
   });
@@ -274,6 +274,45 @@ describe('gitops-gen render with bad environment files (exit 2, nothing written)
         '    hint: keep one of the two files',
       ),
     );
+  });
+
+  it('two environments on one cluster: a namespace and a NodePort taken twice, both files named', async () => {
+    const stderr = await rejectedStderr({
+      'dev.yaml': '',
+      'qa.yaml': lines(
+        'namespace: mlflow-dev',
+        'grafana:',
+        '  service: {type: NodePort, nodePort: 30092}',
+      ),
+      // Elsewhere the same namespace and NodePort are fine.
+      'edge.yaml': lines(
+        'namespace: mlflow-dev',
+        'grafana:',
+        '  service: {type: NodePort, nodePort: 30092}',
+        'delivery: {cluster: {server: "https://edge.example.com"}}',
+      ),
+    });
+    const cluster = "on the same cluster (Argo CD's own cluster, https://kubernetes.default.svc)";
+    expect(stderr).toBe(
+      lines(
+        'error: the environment files have 2 errors',
+        `  environments/qa.yaml:1:12: namespace: namespace mlflow-dev is also the namespace of dev (dev.yaml, by default), ${cluster}: the two environments would overwrite each other's objects in it, and the cluster-wide ClusterRoles and ClusterRoleBindings mlflow-dev-prometheus and mlflow-dev-kube-state-metrics`,
+        '    hint: give each environment on a cluster its own namespace, or deliver one to another cluster (delivery.cluster)',
+        `  environments/qa.yaml:3:39: grafana.service.nodePort: NodePort 30092 is also taken by the prometheus Service of dev (dev.yaml, by default), ${cluster}: NodePorts are cluster-wide, whatever the namespace`,
+        '    hint: pick a NodePort that no other Service on the cluster uses, or remove nodePort to let Kubernetes allocate one',
+      ),
+    );
+  });
+
+  it('the same namespace set in two files: each file named with its line and column', async () => {
+    const stderr = await rejectedStderr({
+      'dev.yaml': lines('tier: dev', 'namespace: monitoring'),
+      'prod.yaml': lines('namespace: monitoring'),
+    });
+    expect(stderr.split('\n').slice(0, 2)).toEqual([
+      'error: the environment files have an error',
+      "  environments/prod.yaml:1:12: namespace: namespace monitoring is also the namespace of dev (dev.yaml:2:12), on the same cluster (Argo CD's own cluster, https://kubernetes.default.svc): the two environments would overwrite each other's objects in it, and the cluster-wide ClusterRoles and ClusterRoleBindings monitoring-prometheus and monitoring-kube-state-metrics",
+    ]);
   });
 
   it.each([

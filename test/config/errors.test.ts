@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  builtInEnvironments,
   resolveEnvironmentSources,
   type EnvironmentConfig,
   type EnvironmentSource,
@@ -64,7 +65,7 @@ const dev = 'environments/dev.yaml';
 const qa = 'environments/qa.yaml';
 
 const topLevelKeys =
-  'tier, namespace, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, alerts';
+  'tier, namespace, namespaceManagement, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, alerts';
 const durationHint =
   'use a Prometheus duration: a number and a unit among ms, s, m, h, d, w, y, such as 30s, 5m, 12h or 30d';
 const quantityHint =
@@ -571,6 +572,32 @@ describe('enum values', () => {
       column: 7,
       keyPath: 'tier',
       hint: 'use one of dev, staging, prod',
+    });
+  });
+
+  it('namespaceManagement existng: did you mean existing', () => {
+    expect(problemOf(prod, yaml('namespace: mlflow-prod', 'namespaceManagement: existng'))).toEqual(
+      {
+        code: 'config/not-allowed',
+        message: 'the string "existng" is not one of create, existing',
+        file: prod,
+        line: 2,
+        column: 22,
+        keyPath: 'namespaceManagement',
+        hint: 'did you mean `existing`?',
+      },
+    );
+  });
+
+  it('namespaceManagement shared lists the choices', () => {
+    expect(problemOf(prod, yaml('namespaceManagement: shared'))).toEqual({
+      code: 'config/not-allowed',
+      message: 'the string "shared" is not one of create, existing',
+      file: prod,
+      line: 1,
+      column: 22,
+      keyPath: 'namespaceManagement',
+      hint: 'use one of create, existing',
     });
   });
 });
@@ -1265,5 +1292,231 @@ describe('prometheus.jobScrapeIntervals', () => {
         'set mlflow.scrapeInterval instead',
       ],
     ]);
+  });
+});
+
+describe('environments that share a cluster', () => {
+  const inCluster = "Argo CD's own cluster, https://kubernetes.default.svc";
+  const namespaceHint =
+    'give each environment on a cluster its own namespace, or deliver one to another cluster (delivery.cluster)';
+  const nodePortHint =
+    'pick a NodePort that no other Service on the cluster uses, or remove nodePort to let Kubernetes allocate one';
+  const clusterScoped = (namespace: string): string =>
+    `the cluster-wide ClusterRoles and ClusterRoleBindings ${namespace}-prometheus and ${namespace}-kube-state-metrics`;
+
+  it('the same namespace: reported where it is set, naming the other file', () => {
+    // qa sets dev's default namespace: overlays/qa would overwrite overlays/dev, RBAC included.
+    expect(failure(source(dev, ''), source(qa, yaml('namespace: mlflow-dev'))).problems).toEqual([
+      {
+        code: 'config/namespace-collision',
+        message: `namespace mlflow-dev is also the namespace of dev (dev.yaml, by default), on the same cluster (${inCluster}): the two environments would overwrite each other's objects in it, and ${clusterScoped('mlflow-dev')}`,
+        file: qa,
+        line: 1,
+        column: 12,
+        keyPath: 'namespace',
+        hint: namespaceHint,
+      },
+    ]);
+  });
+
+  it('set in both files: at the later one, with the line and column of the earlier one', () => {
+    const error = failure(
+      source(dev, yaml('# shared', 'namespace: monitoring')),
+      source(qa, yaml('tier: dev', 'namespace: monitoring')),
+    );
+    expect(error.problems).toEqual([
+      {
+        code: 'config/namespace-collision',
+        message: `namespace monitoring is also the namespace of dev (dev.yaml:2:12), on the same cluster (${inCluster}): the two environments would overwrite each other's objects in it, and ${clusterScoped('monitoring')}`,
+        file: qa,
+        line: 2,
+        column: 12,
+        keyPath: 'namespace',
+        hint: namespaceHint,
+      },
+    ]);
+  });
+
+  it('set in the earlier file only: at the earlier one, where the fix goes', () => {
+    const problems = failure(source(dev, yaml('namespace: mlflow-qa')), source(qa, '')).problems;
+    expect(problems).toMatchObject([
+      {
+        code: 'config/namespace-collision',
+        message: expect.stringContaining(
+          'namespace mlflow-qa is also the namespace of qa (qa.yaml, by default)',
+        ) as string,
+        file: dev,
+        line: 1,
+        column: 12,
+        keyPath: 'namespace',
+      },
+    ]);
+  });
+
+  it('three environments in one namespace: each later one names the first', () => {
+    const problems = failure(
+      source('environments/a.yaml', yaml('namespace: shared')),
+      source('environments/b.yaml', yaml('namespace: shared')),
+      source('environments/c.yaml', yaml('namespace: shared')),
+    ).problems;
+    expect(problems.map((problem) => [problem.file, problem.line, problem.column])).toEqual([
+      ['environments/b.yaml', 1, 12],
+      ['environments/c.yaml', 1, 12],
+    ]);
+    for (const problem of problems)
+      expect(problem.message).toContain('is also the namespace of a (a.yaml:1:12)');
+  });
+
+  it('one cluster, however it is named: in-cluster, a server URL, a name for Argo CD and Flux', () => {
+    const shared = (file: string, cluster: string): EnvironmentSource =>
+      source(file, yaml('namespace: shared', `delivery: ${cluster}`));
+    const collides = (first: string, second: string): string[] =>
+      failure(
+        shared('environments/a.yaml', first),
+        shared('environments/b.yaml', second),
+      ).problems.map((problem) => `${problem.code} ${problem.file}:${problem.line}`);
+    const expected = ['config/namespace-collision environments/b.yaml:1'];
+    // Argo CD registers the cluster it runs in as in-cluster.
+    expect(collides('{}', '{ cluster: { name: in-cluster } }')).toEqual(expected);
+    expect(
+      collides(
+        '{ cluster: { server: "https://eu.example.com:6443" } }',
+        '{ cluster: { server: "https://eu.example.com:6443/" } }',
+      ),
+    ).toEqual(expected);
+    // Flux syncs clusters/eu/ in the cluster Argo CD knows as eu.
+    expect(
+      collides('{ controller: flux, cluster: { name: eu } }', '{ cluster: { name: eu } }'),
+    ).toEqual(expected);
+    // Flux without a name: the folder clusters/default/, one cluster.
+    expect(collides('{ controller: flux }', '{ controller: flux }')).toEqual(expected);
+    const [flux] = failure(
+      shared('environments/a.yaml', '{ controller: flux }'),
+      shared('environments/b.yaml', '{ controller: flux }'),
+    ).problems;
+    expect(flux?.message).toContain(
+      'on the same cluster (cluster default, clusters/default/ of Flux)',
+    );
+  });
+
+  it('the same namespace on different clusters is fine', () => {
+    const shared = (file: string, cluster: string): EnvironmentSource =>
+      source(file, yaml('namespace: shared', `delivery: ${cluster}`));
+    const pairs: [string, string][] = [
+      ['{}', '{ cluster: { server: "https://eu.example.com" } }'],
+      ['{ cluster: { name: us } }', '{ cluster: { name: eu } }'],
+      ['{ controller: flux }', '{ controller: flux, cluster: { name: eu } }'],
+      // A name and a URL may or may not be one cluster: nothing in the files tells.
+      ['{ cluster: { name: eu } }', '{ cluster: { server: "https://eu.example.com" } }'],
+      // Argo CD's own cluster and Flux's clusters/default/: likewise unknown.
+      ['{}', '{ controller: flux }'],
+    ];
+    for (const [first, second] of pairs) {
+      const environments = resolveEnvironmentSources([
+        shared('environments/a.yaml', first),
+        shared('environments/b.yaml', second),
+      ]);
+      expect(environments.map((environment) => environment.namespace)).toEqual([
+        'shared',
+        'shared',
+      ]);
+    }
+  });
+
+  it('the built-in dev, staging and prod, and empty files for them, share a cluster cleanly', () => {
+    expect(builtInEnvironments().map((environment) => environment.name)).toEqual([
+      'dev',
+      'staging',
+      'prod',
+    ]);
+    const files = ['dev', 'prod', 'staging', 'qa'].map((name) =>
+      source(`environments/${name}.yaml`, ''),
+    );
+    expect(resolveEnvironmentSources(files)).toHaveLength(4);
+  });
+
+  it('the same NodePort in different namespaces: at the file that sets it', () => {
+    const problems = failure(
+      source(dev, ''),
+      source(qa, yaml('grafana:', '  service: { type: NodePort, nodePort: 30092 }')),
+    ).problems;
+    expect(problems).toEqual([
+      {
+        code: 'config/node-port-collision',
+        message: `NodePort 30092 is also taken by the prometheus Service of dev (dev.yaml, by default), on the same cluster (${inCluster}): NodePorts are cluster-wide, whatever the namespace`,
+        file: qa,
+        line: 2,
+        column: 40,
+        keyPath: 'grafana.service.nodePort',
+        hint: nodePortHint,
+      },
+    ]);
+  });
+
+  it('a LoadBalancer NodePort set in two files, and one taken twice within a file', () => {
+    const problems = failure(
+      source(
+        'environments/a.yaml',
+        yaml('prometheus:', '  service: { type: LoadBalancer, nodePort: 31000 }'),
+      ),
+      source(
+        'environments/b.yaml',
+        yaml(
+          'prometheus:',
+          '  service: { type: NodePort, nodePort: 31000 }',
+          'grafana:',
+          '  service: { type: NodePort, nodePort: 31000 }',
+        ),
+      ),
+      source(prod, yaml('grafana:', '  service: { nodePort: 30090 }')),
+    ).problems;
+    expect(problems.map((problem) => [problem.file, problem.line, problem.keyPath])).toEqual([
+      ['environments/b.yaml', 2, 'prometheus.service.nodePort'],
+      ['environments/b.yaml', 4, 'grafana.service.nodePort'],
+      [prod, 2, 'grafana.service.nodePort'],
+    ]);
+    expect(problems.map((problem) => problem.message.split(',')[0])).toEqual([
+      'NodePort 31000 is also taken by the prometheus Service of a (a.yaml:2:44)',
+      'NodePort 31000 is also taken by the prometheus Service of a (a.yaml:2:44)',
+      // prod's own Prometheus keeps the prod default 30090.
+      'NodePort 30090 is also taken by the prometheus Service of prod (prod.yaml',
+    ]);
+  });
+
+  it('the same NodePort on different clusters is fine', () => {
+    const environments = resolveEnvironmentSources([
+      source(dev, ''),
+      source(
+        qa,
+        yaml(
+          'prometheus:',
+          '  service: { type: NodePort, nodePort: 30092 }',
+          'delivery: { cluster: { name: qa } }',
+        ),
+      ),
+    ]);
+    expect(environments.map((environment) => environment.prometheus.service.nodePort)).toEqual([
+      30092, 30092,
+    ]);
+  });
+
+  it('an environment named root would overwrite the root app-of-apps', () => {
+    const root = 'environments/root.yaml';
+    expect(failure(source(root, '')).problems).toEqual([
+      {
+        code: 'config/reserved-environment-name',
+        message:
+          'environment "root" would name its Argo CD Application mlflow-monitoring-root, like the root Application that syncs every Argo CD environment: each would overwrite the other',
+        file: root,
+        hint: 'rename the file: "root" is taken by the root that syncs every environment',
+      },
+    ]);
+    expect(
+      failure(source(root, yaml('delivery: { controller: flux, cluster: { name: eu } }')))
+        .problems[0]?.message,
+    ).toBe(
+      'environment "root" would name its Flux GitRepository and Kustomization mlflow-monitoring-root, like the root ones of Flux cluster eu: each would overwrite the other',
+    );
+    expect(resolveOne('environments/root-eu.yaml', '').name).toBe('root-eu');
   });
 });

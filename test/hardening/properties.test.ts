@@ -836,7 +836,11 @@ describe('render: environment file names never escape the output folder', () => 
             const result = await runCli(['render', '--config', 'config', '--out', 'out'], root);
             expectCleanAnswer(result);
             expect(await snapshot(root, ['out'])).toEqual(before);
-            if (dnsLabel.test(name)) {
+            // `root` is a valid label but reserved: it would replace the root Application.
+            if (name === 'root') {
+              expect(result.code).toBe(2);
+              expect(result.stderr).toContain('environment "root" would name');
+            } else if (dnsLabel.test(name)) {
               expect(result.code).toBe(0);
               const written = await listTree(out);
               expect(written).toContain(`overlays/${name}/kustomization.yaml`);
