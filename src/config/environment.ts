@@ -18,7 +18,10 @@ export interface ResourceSettings {
 
 export interface ImageSettings {
   repository: string;
-  tag: string;
+  /** Undefined when a digest alone pins the image. */
+  tag?: string;
+  /** `sha256:...`; it pins the image whatever the tag. */
+  digest?: string;
 }
 
 export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';

@@ -69,7 +69,9 @@ export function formatHint(format: FormatName, value: unknown): string {
     case 'image-repository':
       return 'use a repository such as quay.io/prometheus/prometheus, without a tag';
     case 'image-tag':
-      return 'use a tag such as v3.5.5, without the repository or a colon';
+      return 'use a tag such as v3.5.5, without the repository or a colon (a digest goes after "@": v3.5.5@sha256:<64 hex digits>)';
+    case 'image-digest':
+      return 'use sha256: and 64 lowercase hex digits, such as the digest `docker buildx imagetools inspect` prints';
     case 'http-path':
       return 'use a path starting with "/", such as /metrics';
     case 'repo-path':

@@ -133,11 +133,78 @@ function resolveReceiver(
           'add url: https://alerts.example.com/hook (credentials go in the Secret, via bearerTokenKey)',
         );
       }
+      if (input.url !== undefined) checkWebhookUrl(input.url, [...path, 'url'], context);
       return {
         name: input.name,
         type: 'webhook',
         url: input.url ?? '',
         ...(input.bearerTokenKey === undefined ? {} : { bearerTokenKey: input.bearerTokenKey }),
       };
+  }
+}
+
+/**
+ * Words that make a query parameter a credential, matched against the parameter name split at
+ * `_`, `-`, `.` and camelCase humps, case-insensitively: `token`, `access_token`, `apiKey`,
+ * `X-Amz-Signature` are credentials; `monkey` and `signal` are not.
+ */
+export const credentialWords: readonly string[] = [
+  'token',
+  'accesstoken',
+  'authtoken',
+  'key',
+  'apikey',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'auth',
+  'sig',
+  'signature',
+  'credential',
+  'credentials',
+];
+
+function isCredentialParameter(name: string): boolean {
+  return name
+    .split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/)
+    .some((word) => credentialWords.includes(word.toLowerCase()));
+}
+
+/**
+ * The url is written into alertmanager.yml, which is committed: a user, password or token in it
+ * would break the promise that receiver credentials only live in the Secret. Alertmanager 0.25
+ * (the oldest this tool supports) has no url_file for webhooks, so the way out is bearerTokenKey.
+ */
+function checkWebhookUrl(url: string, path: string[], context: ResolveContext): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return; // the schema's http-url format reports it
+  }
+  const hint =
+    'put the credential in the Secret and name its key in bearerTokenKey (sent as an Authorization: Bearer header), and remove it from the url';
+  if (parsed.username !== '' || parsed.password !== '') {
+    report(
+      context,
+      path,
+      'config/plaintext-secret',
+      'the webhook url carries a user name or password, which would be committed in plaintext',
+      hint,
+    );
+    return;
+  }
+  for (const [name, value] of parsed.searchParams) {
+    if (value !== '' && isCredentialParameter(name)) {
+      report(
+        context,
+        path,
+        'config/plaintext-secret',
+        `the webhook url carries a credential in its query parameter \`${name}\`, which would be committed in plaintext`,
+        hint,
+      );
+      return;
+    }
   }
 }

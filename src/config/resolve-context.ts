@@ -4,7 +4,7 @@
  * are laid over its defaults. Pure.
  */
 import type { Problem } from '../errors.js';
-import type { ComponentSettings, ResourceSettings } from './environment.js';
+import type { ComponentSettings, ImageSettings, ResourceSettings } from './environment.js';
 import type { ParsedSource } from './parse.js';
 
 export type Locate = ParsedSource['locate'];
@@ -16,7 +16,7 @@ export interface ResolveContext {
 }
 
 export type ComponentInput = {
-  image?: { repository?: string; tag?: string };
+  image?: { repository?: string; tag?: string; digest?: string };
   resources?: {
     requests?: Partial<ResourceSettings['requests']>;
     limits?: Partial<ResourceSettings['limits']>;
@@ -25,11 +25,30 @@ export type ComponentInput = {
 
 export function component(defaults: ComponentSettings, input: ComponentInput): ComponentSettings {
   return {
-    image: { ...defaults.image, ...input.image },
+    image: resolveImage(defaults.image, input.image ?? {}),
     resources: {
       requests: { ...defaults.resources.requests, ...input.resources?.requests },
       limits: { ...defaults.resources.limits, ...input.resources?.limits },
     },
+  };
+}
+
+/**
+ * Splits `tag@digest`; a digest given without a tag drops the default tag, which may name
+ * another version than the digest. A digest in the tag and a different `digest` key is reported
+ * by resolve.ts; here the key wins.
+ */
+export function resolveImage(
+  defaults: ImageSettings,
+  input: NonNullable<ComponentInput['image']>,
+): ImageSettings {
+  const [inputTag, tagDigest] = input.tag === undefined ? [] : input.tag.split('@');
+  const digest = input.digest ?? tagDigest;
+  const tag = inputTag ?? (digest === undefined ? defaults.tag : undefined);
+  return {
+    repository: input.repository ?? defaults.repository,
+    ...(tag === undefined ? {} : { tag }),
+    ...(digest === undefined ? {} : { digest }),
   };
 }
 

@@ -134,9 +134,51 @@ export function resolveEnvironment(
   };
   checkPrometheus(environment, input, context);
   checkDropMetrics(environment, context);
+  checkImages(environment, input, context);
   return context.problems.length > 0
     ? { ok: false, problems: context.problems }
     : { ok: true, environment };
+}
+
+/**
+ * `latest` renders fine and only fails `validate` (policy/image-tag-pinned) later: refuse it
+ * here, where the file's line is known. A digest pins the image whatever the tag says.
+ */
+function checkImages(
+  environment: EnvironmentConfig,
+  input: EnvironmentFile,
+  context: ResolveContext,
+): void {
+  const components = [
+    'prometheus',
+    'grafana',
+    'alertmanager',
+    'nodeExporter',
+    'kubeStateMetrics',
+  ] as const;
+  for (const name of components) {
+    const { image } = environment[name];
+    const given = input[name]?.image;
+    const tagDigest = given?.tag?.split('@')[1];
+    if (tagDigest !== undefined && given?.digest !== undefined && tagDigest !== given.digest) {
+      report(
+        context,
+        [name, 'image', 'digest'],
+        'config/image-digest-conflict',
+        'the digest differs from the one after "@" in the tag',
+        'give the digest once, in the tag or in `digest`',
+      );
+    }
+    if (image.tag === 'latest' && image.digest === undefined) {
+      report(
+        context,
+        [name, 'image', 'tag'],
+        'config/image-tag-latest',
+        'the image tag `latest` is not pinned: what runs would change without a commit',
+        'pin a version tag such as v3.5.5, or a digest (digest: sha256:...)',
+      );
+    }
+  }
 }
 
 /** A remote the controller can clone (not a local path). */

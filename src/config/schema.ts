@@ -21,8 +21,10 @@ export const formatPatterns = {
   'label-name': /^(?!__)[a-zA-Z_][a-zA-Z0-9_]*$/,
   /** Container image repository, optionally with a registry host and port. */
   'image-repository': /^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
-  /** Container image tag. */
-  'image-tag': /^\w[\w.-]{0,127}$/,
+  /** Container image tag, optionally followed by its digest (`v3.5.5@sha256:...`). */
+  'image-tag': /^\w[\w.-]{0,127}(@sha256:[a-f0-9]{64})?$/,
+  /** Container image digest. */
+  'image-digest': /^sha256:[a-f0-9]{64}$/,
   /** HTTP path of a metrics endpoint. */
   'http-path': /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/,
   /** A relative folder inside the GitOps repository: no `..`, no leading `/`. */
@@ -72,11 +74,21 @@ const resources = {
 
 const image = {
   type: 'object',
-  description: 'Container image; the tag is pinned in the overlay.',
+  description: 'Container image; the tag and digest are pinned in the overlay.',
   additionalProperties: false,
   properties: {
     repository: { type: 'string', format: 'image-repository', description: 'Image repository.' },
-    tag: { type: 'string', format: 'image-tag', description: 'Image tag.' },
+    tag: {
+      type: 'string',
+      format: 'image-tag',
+      description: 'Image tag, such as v3.5.5 or v3.5.5@sha256:... with its digest; not latest.',
+    },
+    digest: {
+      type: 'string',
+      format: 'image-digest',
+      description:
+        'Image digest, sha256: and 64 hex digits; rendered as repository:tag@digest, or repository@digest when no tag is set.',
+    },
   },
 } as const;
 
@@ -396,7 +408,7 @@ export const environmentSchema = {
                 type: 'string',
                 format: 'http-url',
                 description:
-                  'Webhook URL. Not a secret: put credentials in the Secret (bearerTokenKey).',
+                  'Webhook URL. Not a secret: a user, password or token query parameter in it is refused; put credentials in the Secret (bearerTokenKey).',
               },
               bearerTokenKey: {
                 type: 'string',

@@ -20,6 +20,7 @@ import type {
   V1StatefulSet,
   V1Volume,
 } from '@kubernetes/client-node';
+import type { ImageSettings } from '../config/environment.js';
 
 /**
  * The generated models are classes used as data shapes; mapping over one gives the same
@@ -126,8 +127,11 @@ export const keepNamespaceAnnotations: Readonly<Record<string, string>> = {
   'kustomize.toolkit.fluxcd.io/prune': 'disabled',
 };
 
-export function imageReference(image: { repository: string; tag: string }): string {
-  return `${image.repository}:${image.tag}`;
+/** `repository:tag`, `repository:tag@digest` or `repository@digest`. */
+export function imageReference(image: ImageSettings): string {
+  const tag = image.tag === undefined ? '' : `:${image.tag}`;
+  const digest = image.digest === undefined ? '' : `@${image.digest}`;
+  return `${image.repository}${tag}${digest}`;
 }
 
 /** Requests and limits of a component, copied so that no two objects share one. */

@@ -171,7 +171,10 @@ function resourcesPatch(
   };
 }
 
-/** kustomize `images` entries: pins each component's tag, and its repository when changed. */
+/**
+ * kustomize `images` entries: pins each component's tag and digest, and its repository when
+ * changed. A digest without newTag makes kustomize drop the base's tag: `repository@digest`.
+ */
 function images(environment: EnvironmentConfig): Image[] {
   const base = baseEnvironment();
   const components = ['prometheus', 'grafana', 'nodeExporter', 'kubeStateMetrics'] as const;
@@ -181,7 +184,8 @@ function images(environment: EnvironmentConfig): Image[] {
     return {
       name: from.repository,
       ...(to.repository === from.repository ? {} : { newName: to.repository }),
-      newTag: to.tag,
+      ...(to.tag === undefined ? {} : { newTag: to.tag }),
+      ...(to.digest === undefined ? {} : { digest: to.digest }),
     };
   });
 }

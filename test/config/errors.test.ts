@@ -993,6 +993,65 @@ describe('cross-field rules', () => {
         .prometheus.externalLabels,
     ).toEqual({ environment: 'prod', replica: 'a' });
   });
+
+  it('the latest image tag of any component', () => {
+    expect(problemOf(prod, yaml('prometheus:', '  image:', '    tag: latest'))).toEqual({
+      code: 'config/image-tag-latest',
+      message: 'the image tag `latest` is not pinned: what runs would change without a commit',
+      file: prod,
+      line: 3,
+      column: 10,
+      keyPath: 'prometheus.image.tag',
+      hint: 'pin a version tag such as v3.5.5, or a digest (digest: sha256:...)',
+    });
+    expect(
+      problemsOf(
+        qa,
+        yaml(
+          'grafana: {image: {tag: latest}}',
+          'alertmanager: {image: {tag: latest}}',
+          'nodeExporter: {image: {tag: latest}}',
+          'kubeStateMetrics: {image: {tag: latest}}',
+        ),
+      ).map((problem) => [problem.code, problem.keyPath, problem.line]),
+    ).toEqual([
+      ['config/image-tag-latest', 'grafana.image.tag', 1],
+      ['config/image-tag-latest', 'alertmanager.image.tag', 2],
+      ['config/image-tag-latest', 'nodeExporter.image.tag', 3],
+      ['config/image-tag-latest', 'kubeStateMetrics.image.tag', 4],
+    ]);
+  });
+
+  it('an image digest that is malformed or given twice differently; latest with a digest is pinned', () => {
+    const a = `sha256:${'a'.repeat(64)}`;
+    const b = `sha256:${'b'.repeat(64)}`;
+    const problems = problemsOf(
+      prod,
+      yaml(
+        'prometheus:',
+        '  image: {digest: "sha256:ABC"}',
+        'grafana:',
+        `  image: {tag: "13.2.0@sha256:abc"}`,
+      ),
+    );
+    expect(problems.map(({ code, keyPath, line }) => ({ code, keyPath, line }))).toEqual([
+      { code: 'config/invalid-image-digest', keyPath: 'prometheus.image.digest', line: 2 },
+      { code: 'config/invalid-image-tag', keyPath: 'grafana.image.tag', line: 4 },
+    ]);
+    expect(problems[0]?.hint).toContain('sha256: and 64 lowercase hex digits');
+    expect(
+      problemOf(prod, yaml('alertmanager:', `  image: {tag: "v0.34.0@${a}", digest: "${b}"}`)),
+    ).toMatchObject({
+      code: 'config/image-digest-conflict',
+      keyPath: 'alertmanager.image.digest',
+      line: 2,
+      hint: 'give the digest once, in the tag or in `digest`',
+    });
+    expect(
+      resolveOne(prod, yaml('prometheus:', `  image: {tag: latest, digest: "${a}"}`)).prometheus
+        .image,
+    ).toEqual({ repository: 'quay.io/prometheus/prometheus', tag: 'latest', digest: a });
+  });
 });
 
 describe('many mistakes at once', () => {
@@ -1230,6 +1289,74 @@ describe('metrics profile and Alertmanager', () => {
       code: 'config/invalid-secret-key',
       keyPath: 'alertmanager.receivers.0.apiUrlKey',
     });
+  });
+
+  it('a webhook URL with a password or a token in it is refused', () => {
+    const hint =
+      'put the credential in the Secret and name its key in bearerTokenKey (sent as an Authorization: Bearer header), and remove it from the url';
+    expect(
+      problemOf(
+        prod,
+        yaml(
+          'alertmanager:',
+          '  receivers:',
+          '    - name: hook',
+          '      type: webhook',
+          '      url: "https://user:pass@hooks.example.com/x"',
+        ),
+      ),
+    ).toEqual({
+      code: 'config/plaintext-secret',
+      message:
+        'the webhook url carries a user name or password, which would be committed in plaintext',
+      file: prod,
+      line: 5,
+      column: 12,
+      keyPath: 'alertmanager.receivers.0.url',
+      hint,
+    });
+    const urls = [
+      'https://hooks.example.com/x?token=abc',
+      'https://hooks.example.com/x?a=1&Access_Token=abc',
+      'https://hooks.example.com/x?api_key=abc',
+      'https://hooks.example.com/x?apiKey=abc',
+      'https://hooks.example.com/x?KEY=abc',
+      'https://hooks.example.com/x?client-secret=abc',
+      'https://hooks.example.com/x?sig=abc',
+      'https://hooks.example.com/x?X-Amz-Signature=abc',
+      'https://hooks.example.com/x?password=abc',
+      'http://user@hooks.example.com/x',
+    ];
+    const problems = problemsOf(
+      prod,
+      yaml(
+        'alertmanager:',
+        '  receivers:',
+        ...urls.map((url, index) => `    - {name: h${index}, type: webhook, url: "${url}"}`),
+      ),
+    );
+    expect(problems.map((problem) => [problem.code, problem.keyPath, problem.line])).toEqual(
+      urls.map((_, index) => [
+        'config/plaintext-secret',
+        `alertmanager.receivers.${index}.url`,
+        index + 3,
+      ]),
+    );
+    expect(problems[1]?.message).toBe(
+      'the webhook url carries a credential in its query parameter `Access_Token`, which would be committed in plaintext',
+    );
+    for (const problem of problems) expect(problem.hint).toBe(hint);
+    // Parameters that merely contain such a word, and empty ones, are not credentials.
+    expect(
+      resolveOne(
+        prod,
+        yaml(
+          'alertmanager:',
+          '  receivers:',
+          '    - {name: h, type: webhook, url: "https://hooks.example.com/x?monkey=1&keyboard=2&signal=3&token="}',
+        ),
+      ).alertmanager.receivers[0],
+    ).toMatchObject({ url: 'https://hooks.example.com/x?monkey=1&keyboard=2&signal=3&token=' });
   });
 });
 
