@@ -137,16 +137,36 @@ function buildProgram(
       const configGiven = command.getOptionValueSource('config') === 'cli';
       const output = outputOf(command, false);
       // Each command loads its stage when it runs: a cold `validate` never loads the renderer.
-      const { render } = await import('../render/render-files.js');
-      const result = await render({
-        configDir: resolve(io.cwd, flags.config),
-        outDir: resolve(io.cwd, flags.out),
-        environments: flags.env ?? [],
-        check: flags.check === true,
-        configDirRequired: configGiven,
-        progress: output.step,
-        layout: flags.layout,
-      });
+      const { render, WriteInterrupted } = await import('../render/render-files.js');
+      // Ctrl-C or SIGTERM while writing: stop between two files, remove the temporaries, say
+      // how far it got, and exit as a signalled process would (128 + signal number).
+      const interrupt = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        interrupt.abort(signal);
+      };
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      let result;
+      try {
+        result = await render({
+          configDir: resolve(io.cwd, flags.config),
+          outDir: resolve(io.cwd, flags.out),
+          environments: flags.env ?? [],
+          check: flags.check === true,
+          configDirRequired: configGiven,
+          progress: output.step,
+          layout: flags.layout,
+          signal: interrupt.signal,
+        });
+      } catch (error) {
+        if (!(error instanceof WriteInterrupted)) throw error;
+        output.end(false);
+        const signal = interrupt.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
+        io.stderr(`${signal}: ${error.message} (${resolve(io.cwd, flags.out)})\n`);
+        setExitCode(signal === 'SIGTERM' ? 143 : 130);
+        return;
+      } finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      }
       output.end(true);
       const names = result.environments.map((environment) => environment.name).join(', ');
       if (output.flags.json) {

@@ -15,6 +15,7 @@ import { publishCommit } from './publish-commit.js';
 import { ValidationRefused } from './publish-errors.js';
 import { publishPullRequest } from './publish-pull-request.js';
 import { planChangeSets, validateTree, type PreparedChangeSet } from './publish-target.js';
+import { removeStalePublishTemps } from './stale-temp.js';
 import type { ChangeSetResult, PublishOptions, PublishResult } from './publish-types.js';
 
 // The library's and the CLI's entry point to publish: its types and refusals are exported here.
@@ -65,6 +66,8 @@ async function configurationRevision(configDir: string): Promise<string | undefi
 
 /** Plans, renders, validates and publishes every change set; see the module comment. */
 export async function publish(options: PublishOptions): Promise<PublishResult> {
+  // Folders of earlier runs that were killed before they could remove them.
+  await removeStalePublishTemps();
   const all = await loadEnvironments({
     configDir: options.configDir,
     configDirRequired: options.configDirRequired,

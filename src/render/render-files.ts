@@ -9,6 +9,8 @@ import { compareTree, writeTree, type Drift } from './write-tree.js';
 import { UsageError } from '../errors.js';
 import { renderFlat } from './flat.js';
 
+export { WriteInterrupted } from './write-tree.js';
+
 export interface RenderOptions {
   /** Folder of `<env>.yaml` files; the built-in dev, staging and prod when it does not exist. */
   configDir: string;
@@ -27,6 +29,8 @@ export interface RenderOptions {
    * `k8s/monitoring/` files for the one environment of `environments`.
    */
   layout?: 'kustomize' | 'flat';
+  /** Stops writing between two files, leaving no temporaries (the CLI aborts on SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface RenderResult {
@@ -63,6 +67,6 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   options.progress?.(options.check ? `compare with ${options.outDir}` : `write ${options.outDir}`);
   const drift = options.check
     ? await compareTree(options.outDir, tree, owned)
-    : await writeTree(options.outDir, tree, owned);
+    : await writeTree(options.outDir, tree, owned, { signal: options.signal });
   return { environments, tree, drift };
 }

@@ -9,7 +9,8 @@
  * 2. the temporaries are renamed into place (each rename is atomic), then stale files are
  *    removed.
  *
- * Temporaries left by a run that was killed are never drift; the next write removes them.
+ * Temporaries left by a run that was killed are never drift; the next write removes them. An
+ * AbortSignal (the CLI's SIGINT/SIGTERM) stops a write between two files and removes them at once.
  * Nothing is written or read through a symbolic link to a folder inside the output folder: that
  * would let the tree escape it. Synchronous underneath: a render writes a few dozen small files,
  * and a thread-pool round trip per call costs more than the call (the functions stay async for
@@ -24,6 +25,7 @@ import {
   renameSync,
   rmdirSync,
   rmSync,
+  statSync,
   writeFileSync,
   type Dirent,
 } from 'node:fs';
@@ -246,8 +248,19 @@ function reasonOf(error: NodeJS.ErrnoException, target: string): string {
   };
   const reason = reasons[error.code ?? ''] ?? error.message.replace(/^[A-Z]+: /, '');
   const where =
-    error.code === 'ENOTDIR' || error.code === 'EEXIST' ? fileInTheWay(target) : error.path;
+    error.code === 'ENOTDIR' || error.code === 'EEXIST'
+      ? fileInTheWay(target)
+      : (refusingFolder(error) ?? error.path);
   return where !== undefined && where !== target ? `${reason} (${where})` : reason;
+}
+
+const deniedCodes = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** For a permission error: the folder that refused to hold the file or folder being made. */
+function refusingFolder(error: NodeJS.ErrnoException): string | undefined {
+  return deniedCodes.has(error.code ?? '') && error.path !== undefined
+    ? dirname(error.path)
+    : undefined;
 }
 
 /** The nearest ancestor of `target` that exists and is not a folder. */
@@ -265,12 +278,16 @@ function fileInTheWay(target: string): string | undefined {
 }
 
 /** A file-system failure while writing, as an input error that names the path; else as is. */
-function writeFailure(error: unknown, target: string, what: string): unknown {
+export function writeFailure(error: unknown, target: string, what: string): unknown {
   if (!(error instanceof Error) || error instanceof GitopsGenError) return error;
   const failure: NodeJS.ErrnoException = error;
   if (typeof failure.code !== 'string') return error;
   const message = `could not write ${target}: ${reasonOf(failure, target)}; ${what}`;
-  const hint = 'make the output folder writable, and move whatever is in the way of this path';
+  const folder = refusingFolder(failure);
+  const hint =
+    folder === undefined
+      ? 'make the output folder writable, and move whatever is in the way of this path'
+      : `${folder} is not writable for this user: change its owner or mode (or remount it read-write), or render elsewhere with --out`;
   return new InputError(
     message,
     [{ code: 'render/write-failed', message, hint }],
@@ -302,10 +319,65 @@ function removeIfEmpty(folder: string): void {
 }
 
 /**
+ * `mkdir -p` that creates each missing folder itself, top down, and returns the first one it
+ * made (like `mkdirSync(..., { recursive: true })`). Node's recursive mkdir loops forever where
+ * mkdir says ENOENT under a folder that exists (/proc), and reports EROFS as ENOENT; here every
+ * call is bounded by the path's depth and a failure names the folder that refused.
+ */
+export function makeFolders(
+  folder: string,
+  mkdir: (path: string) => void = (path) => {
+    mkdirSync(path);
+  },
+): string | undefined {
+  const missing: string[] = [];
+  for (let path = folder; ; path = dirname(path)) {
+    // Follows a link, as mkdir -p does; a file in the way throws ENOTDIR (named by reasonOf).
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info?.isDirectory()) break;
+    if (info) throw Object.assign(new Error(`EEXIST: ${path}`), { code: 'EEXIST', path });
+    missing.push(path);
+    if (path === dirname(path)) break;
+  }
+  const made: string[] = [];
+  try {
+    for (const path of missing.reverse()) {
+      try {
+        mkdir(path);
+        made.push(path);
+      } catch (error) {
+        const failure = error as NodeJS.ErrnoException;
+        // Made meanwhile by someone else: fine.
+        if (failure.code === 'EEXIST' && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+          continue;
+        if (failure.code === 'ENOENT') {
+          // Its parent exists (found or made above), yet the file system refuses the name.
+          throw Object.assign(
+            new Error('ENOENT: the file system does not allow a new folder here'),
+            { code: 'ENOENT', path },
+          );
+        }
+        throw Object.assign(failure, { path });
+      }
+    }
+  } catch (error) {
+    // Leave no half-made chain behind: the caller only learns of what succeeded.
+    for (const path of made.reverse()) removeIfEmpty(path);
+    throw error;
+  }
+  return made[0];
+}
+
+/**
  * Phase 1: writes every new or changed file to its temporary sibling. On failure removes what
  * it wrote, and the folders it made, and throws: the tree is as it was.
  */
-function stage(outDir: string, tree: FileTree, writes: readonly Drift[]): Staged[] {
+async function stage(
+  outDir: string,
+  tree: FileTree,
+  writes: readonly Drift[],
+  signal: AbortSignal | undefined,
+): Promise<Staged[]> {
   const staged: Staged[] = [];
   const madeFolders: string[] = [];
   let current = outDir;
@@ -313,7 +385,7 @@ function stage(outDir: string, tree: FileTree, writes: readonly Drift[]): Staged
     for (const { path } of writes) {
       const target = join(outDir, path);
       current = target;
-      const made = mkdirSync(dirname(target), { recursive: true });
+      const made = makeFolders(dirname(target));
       if (made !== undefined) {
         // Every folder from the parent up to `made` is new.
         for (let folder = dirname(target); ; folder = dirname(folder)) {
@@ -332,6 +404,7 @@ function stage(outDir: string, tree: FileTree, writes: readonly Drift[]): Staged
       // A leftover of this pid is ours to replace; `wx` never writes through a planted link.
       rmSync(temporary, { force: true });
       writeFileSync(temporary, tree.get(path) ?? '', { encoding: 'utf8', flag: 'wx' });
+      await checkpoint(signal, () => new WriteInterrupted('stage', 0, writes.length));
     }
     return staged;
   } catch (error) {
@@ -339,20 +412,25 @@ function stage(outDir: string, tree: FileTree, writes: readonly Drift[]): Staged
     // Deepest first, so that a parent is empty by the time it is tried.
     for (const folder of [...madeFolders].sort((a, b) => b.length - a.length))
       removeIfEmpty(folder);
-    throw writeFailure(error, current, 'nothing was changed');
+    throw error instanceof WriteInterrupted
+      ? error
+      : writeFailure(error, current, 'nothing was changed');
   }
 }
 
 /** Phase 2: renames every temporary into place. */
-function commit(staged: readonly Staged[]): void {
+async function commit(staged: readonly Staged[], signal: AbortSignal | undefined): Promise<void> {
   let done = 0;
   try {
     for (const { temporary, target } of staged) {
       renameSync(temporary, target);
       done++;
+      if (done < staged.length)
+        await checkpoint(signal, () => new WriteInterrupted('commit', done, staged.length));
     }
   } catch (error) {
     for (const { temporary } of staged.slice(done)) removeQuietly(temporary);
+    if (error instanceof WriteInterrupted) throw error;
     throw writeFailure(
       error,
       staged[done]?.target ?? '',
@@ -361,20 +439,61 @@ function commit(staged: readonly Staged[]): void {
   }
 }
 
+/**
+ * A write stopped by its AbortSignal (Ctrl-C): in phase 1 (`stage`) nothing was changed; in
+ * phase 2 (`commit`) `replaced` of `total` files are new. Either way no temporary is left.
+ */
+export class WriteInterrupted extends Error {
+  constructor(
+    readonly phase: 'stage' | 'commit',
+    readonly replaced: number,
+    readonly total: number,
+  ) {
+    super(
+      phase === 'stage'
+        ? 'interrupted before any file was replaced: the output folder is unchanged'
+        : `interrupted after replacing ${replaced} of ${total} files; render again to finish`,
+    );
+    this.name = 'WriteInterrupted';
+  }
+}
+
+/**
+ * With a signal, lets the event loop run (so that a signal handler can abort) and throws when
+ * aborted; without one, costs nothing.
+ */
+async function checkpoint(
+  signal: AbortSignal | undefined,
+  interrupted: () => WriteInterrupted,
+): Promise<void> {
+  if (signal === undefined) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw interrupted();
+}
+
+export interface WriteOptions {
+  /** Aborting stops between two files and removes the temporaries (see WriteInterrupted). */
+  signal?: AbortSignal;
+}
+
 /** Writes what changed and removes stale files; returns what it did. */
-export function writeTree(
+export async function writeTree(
   outDir: string,
   tree: FileTree,
   ownedFolders: readonly string[],
+  options: WriteOptions = {},
 ): Promise<Drift[]> {
+  const { signal } = options;
+  if (signal?.aborted) throw new WriteInterrupted('stage', 0, 0);
+  const { drift, strays } = await settled(() => survey(outDir, tree, ownedFolders));
+  const staged = await stage(
+    outDir,
+    tree,
+    drift.filter(({ kind }) => kind !== 'stale'),
+    signal,
+  );
+  await commit(staged, signal);
   return settled(() => {
-    const { drift, strays } = survey(outDir, tree, ownedFolders);
-    const staged = stage(
-      outDir,
-      tree,
-      drift.filter(({ kind }) => kind !== 'stale'),
-    );
-    commit(staged);
     let current = outDir;
     try {
       for (const { path, kind } of drift) {
