@@ -2,7 +2,7 @@
  * The `publish` and `diff` commands: flags to PublishOptions, results to lines (or JSON).
  * Parsing and printing only; src/publish does the work.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode } from '../errors.js';
 import type {
@@ -37,6 +37,7 @@ interface PublishFlags {
   force?: boolean;
   overwriteDrift?: boolean;
   sourceRevision?: string;
+  timeout: number;
 }
 
 const repeatable = (value: string, previous: string[] | undefined): string[] => [
@@ -78,6 +79,15 @@ export function describeResult(result: ChangeSetResult): string {
   }
 }
 
+/** `--timeout`: a whole, positive number of seconds (a bound of 0 would fail every call). */
+function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError('use a whole number of seconds greater than 0, e.g. 120');
+  }
+  return seconds;
+}
+
 function addShared(command: Command): Command {
   return command
     .option('-c, --config <dir>', 'folder of environment files (<env>.yaml)', 'environments')
@@ -92,7 +102,13 @@ function addShared(command: Command): Command {
     )
     .option('--base <branch>', 'branch controllers sync from (default: publish.branch, else main)')
     .option('--path <dir>', 'folder of the tree in the repository (default: publish.path)')
-    .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)');
+    .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
+    .option(
+      '--timeout <seconds>',
+      'give up on a git call or GitHub request after this many seconds (exit 3)',
+      parseTimeout,
+      120,
+    );
 }
 
 function toOptions(
@@ -127,6 +143,7 @@ function toOptions(
     force: flags.force === true,
     overwriteDrift: flags.overwriteDrift === true,
     ...(flags.sourceRevision ? { sourceRevision: flags.sourceRevision } : {}),
+    timeoutSeconds: flags.timeout,
     userAgent: `gitops-gen/${packageVersion()}`,
     progress: output.step,
   };

@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
 import { RemoteFailure, UsageError } from '../errors.js';
 import { openCacheRepository } from './git-cache.js';
 
@@ -30,7 +30,17 @@ export interface WorkspaceOptions {
   cacheDir?: string;
   /** Token for HTTPS remotes (GitHub); unused for SSH and local remotes. */
   token?: string;
+  /**
+   * Bound of every git call, in seconds (default 120): a process silent for this long is
+   * killed, and an HTTP transfer slower than 1 byte/s for this long is abandoned by git itself.
+   */
+  timeoutSeconds?: number;
 }
+
+/** Default bound of one git call or GitHub request, in seconds. */
+export const defaultTimeoutSeconds = 120;
+/** How much longer than the low-speed limit a silent git process may live before it is killed. */
+const killGraceSeconds = 3;
 
 export interface CommitInfo {
   sha: string;
@@ -133,6 +143,7 @@ function gitEnvironment(
   dir: string,
   remote: string,
   authorization: string | undefined,
+  timeoutSeconds: number,
 ): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -148,7 +159,13 @@ function gitEnvironment(
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
-  const settings: [string, string][] = [...protectedSettings];
+  const settings: [string, string][] = [
+    ...protectedSettings,
+    // A server that accepts the connection and never answers: curl gives up by itself (and
+    // git-remote-http exits with it), before the process timeout has to kill anything.
+    ['http.lowSpeedLimit', '1'],
+    ['http.lowSpeedTime', String(timeoutSeconds)],
+  ];
   if (authorization && isHttpRemote(remote)) {
     const origin = new URL(remote).origin;
     const header = `AUTHORIZATION: basic ${authorization}`;
@@ -185,10 +202,18 @@ export class GitWorkspace {
   /** Everything to redact from output: the token, URL credentials, their header forms. */
   readonly #secrets: string[];
   readonly #env: Record<string, string>;
+  readonly #timeoutSeconds: number;
 
-  private constructor(dir: string, remote: string, token: string | undefined, from: RemoteForGit) {
+  private constructor(
+    dir: string,
+    remote: string,
+    token: string | undefined,
+    from: RemoteForGit,
+    timeoutSeconds: number,
+  ) {
     this.#dir = dir;
     this.#remote = remote;
+    this.#timeoutSeconds = timeoutSeconds;
     const { credentials } = from;
     // Credentials written into the URL belong to this remote: they win over a general token.
     const authorization = credentials
@@ -199,10 +224,15 @@ export class GitWorkspace {
     this.#secrets = [token, credentials?.password || credentials?.username, authorization].filter(
       (secret): secret is string => secret !== undefined && secret !== '',
     );
-    this.#env = gitEnvironment(dir, remote, authorization);
+    this.#env = gitEnvironment(dir, remote, authorization, timeoutSeconds);
     this.#git = simpleGit({
       baseDir: dir,
       maxConcurrentProcesses: 4,
+      // Kills a git process silent for that long (SSH remotes, a stalled connect, a hung
+      // helper); without a terminal git prints no progress, so this bounds each call whole.
+      // A few seconds later than curl's low-speed limit: killing git (SIGINT) leaves its
+      // git-remote-http child running, while curl giving up first ends both cleanly.
+      timeout: { block: (timeoutSeconds + killGraceSeconds) * 1000 },
       // Our own GIT_CONFIG_* variables carry the auth header and pin settings a planted config
       // could abuse to safe values (see protectedSettings); simple-git would refuse them.
       unsafe: {
@@ -222,7 +252,13 @@ export class GitWorkspace {
       remote: from.url,
       ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     });
-    return new GitWorkspace(dir, from.url, options.token, from);
+    return new GitWorkspace(
+      dir,
+      from.url,
+      options.token,
+      from,
+      options.timeoutSeconds ?? defaultTimeoutSeconds,
+    );
   }
 
   get directory(): string {
@@ -256,6 +292,20 @@ export class GitWorkspace {
   #failure(what: string, error: unknown): RemoteFailure {
     const text = this.#redact(error instanceof Error ? error.message : String(error));
     const remote = this.#redact(this.#remote);
+    if (isTimeout(error, text)) {
+      const where =
+        what === 'push'
+          ? ` to ${remote}`
+          : /^(fetch|ls-remote)$/.test(what)
+            ? ` from ${remote}`
+            : '';
+      // Nothing is half-written: a ref update is atomic, a commit is only an object until pushed.
+      return new RemoteFailure(
+        `git ${what}${where} timed out after ${this.#timeoutSeconds} s; nothing was half-written, running the same command again is safe`,
+        'check that the git server answers, or allow more time with --timeout SECONDS',
+        'remote/timeout',
+      );
+    }
     if (
       /Could not resolve host|Connection refused|timed out|unable to access|early EOF|RPC failed|hung up unexpectedly|unexpected disconnect|sideband|Broken pipe|does not appear to be a git repository/i.test(
         text,
@@ -349,6 +399,7 @@ export class GitWorkspace {
       try {
         return await git.raw(args);
       } catch (error) {
+        if (isTimeout(error, '')) throw this.#failure(args[0] ?? 'git', error);
         throw new RemoteFailure(
           `git ${args[0] ?? ''} failed: ${firstLine(this.#redact(String(error)))}`,
           undefined,
@@ -470,7 +521,9 @@ export class GitWorkspace {
     try {
       await this.#git.raw(['merge-base', '--is-ancestor', ancestor, descendant]);
       return true;
-    } catch {
+    } catch (error) {
+      // A killed merge-base is not an answer.
+      if (isTimeout(error, '')) throw this.#failure('merge-base', error);
       return false;
     }
   }
@@ -484,6 +537,14 @@ export class GitWorkspace {
       `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
     ]);
   }
+}
+
+/** simple-git's process timeout, or curl's low-speed limit, ended the call. */
+function isTimeout(error: unknown, text: string): boolean {
+  return (
+    (error instanceof GitPluginError && error.plugin === 'timeout') ||
+    /Operation too slow|Operation timed out/i.test(text)
+  );
 }
 
 function firstLine(text: string): string {

@@ -22,6 +22,7 @@ import {
   redact,
   redactedError,
   redactedLine,
+  RequestTimeout,
   type FailureContext,
   type GitHubErrorCode,
   type RemoteError,
@@ -44,6 +45,11 @@ export interface GitHubHostOptions {
   /** `gitops-gen/<version>`. */
   userAgent: string;
   fetch?: typeof fetch;
+  /**
+   * Bound of one request, answer body included, in seconds (default 120). A request past it
+   * fails at once and is not retried.
+   */
+  timeoutSeconds?: number;
   /** Retries of 5xx answers and network errors (default 3). */
   retries?: number;
   /** Retry n waits n² × this many ms (default 1000). */
@@ -115,6 +121,19 @@ function describeFetchError(error: unknown): string {
   return error.cause instanceof Error ? error.cause.message : error.message;
 }
 
+/** The same answer with its body read to the end (API answers are small JSON documents). */
+async function buffered(response: Response): Promise<Response> {
+  const empty = response.body === null || [204, 205, 304].includes(response.status);
+  const body = empty ? null : await response.arrayBuffer();
+  const copy = new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  Object.defineProperty(copy, 'url', { value: response.url });
+  return copy;
+}
+
 /** The Octokit client of one repository and the helpers every call to it goes through. */
 export class GitHubClient {
   /**
@@ -176,6 +195,7 @@ export class GitHubClient {
         return true;
       };
     const baseFetch = options.fetch ?? globalThis.fetch;
+    const timeoutSeconds = options.timeoutSeconds ?? 120;
     const observed = async (
       input: Parameters<typeof fetch>[0],
       init?: Parameters<typeof fetch>[1],
@@ -184,11 +204,17 @@ export class GitHubClient {
       const where = typeof input === 'string' ? input : input instanceof URL ? input.href : '';
       const path = where ? new URL(where).pathname : '';
       if (method !== 'GET' && method !== 'HEAD') await this.queue.pace(this.minInterval);
+      // Started after the pacing wait: the bound is the server's time only.
+      const deadline = AbortSignal.timeout(timeoutSeconds * 1000);
+      const signal = init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
       try {
-        const response = await baseFetch(input, init);
+        const response = await baseFetch(input, { ...init, signal });
         if (response.status >= 500) this.debug(`${method} ${path} answered ${response.status}`);
-        return response;
+        // The body is read here, within the bound: @octokit/request would take a body cut off
+        // by the deadline for an empty answer.
+        return await buffered(response);
       } catch (error) {
+        if (deadline.aborted) throw new RequestTimeout(method, path, timeoutSeconds);
         this.debug(`${method} ${path} failed: ${describeFetchError(error)}`);
         throw error;
       }

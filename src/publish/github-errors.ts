@@ -16,6 +16,7 @@ export const GitHubErrorCode = {
   rateLimited: 'github/rate-limited',
   notFound: 'github/not-found',
   network: 'github/network',
+  timeout: 'github/timeout',
   serverError: 'github/server-error',
   /** 422 "No commits between": the base already contains the branch. */
   noCommits: 'github/no-commits',
@@ -40,6 +41,22 @@ export class RemoteError extends GitopsGenError {
     );
     this.hint = options.hint;
     this.status = options.status;
+  }
+}
+
+/**
+ * A GitHub request that got no (complete) answer within the bound. Named `AbortError` so that
+ * @octokit/request passes it through as it is instead of wrapping it as a retryable 500: a
+ * hang is not retried, so one call waits the bound once, not once per retry.
+ */
+export class RequestTimeout extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly seconds: number,
+  ) {
+    super(`${method} ${path} timed out after ${seconds} s`);
+    this.name = 'AbortError';
   }
 }
 
@@ -229,6 +246,18 @@ export function redactedError(
 export function mapFailure(error: unknown, context: FailureContext, site: FailureSite): Error {
   const { apiHost, slug, token, retries } = site;
   if (error instanceof RemoteError) return error;
+  if (error instanceof RequestTimeout) {
+    // GitHub's changes are single requests: a write either happened or not, and publish finds
+    // its own pull request again on the next run.
+    return redactedError(
+      token,
+      `GitHub API request ${error.method} ${error.path} on ${apiHost} timed out after ${error.seconds} s; could not ${context.action}; nothing was half-written, running the same command again is safe`,
+      {
+        code: GitHubErrorCode.timeout,
+        hint: 'check that the GitHub API answers (--github-api-url), or allow more time with --timeout SECONDS',
+      },
+    );
+  }
   const failure = httpFailure(error);
   if (!failure) {
     return error instanceof Error ? error : new Error(redact(String(error), token));

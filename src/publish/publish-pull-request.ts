@@ -60,6 +60,7 @@ function hostFor(plan: ChangeSetPlan, options: PublishOptions): PullRequestHost 
       ? { apiUrl: options.githubApiUrl ?? remote?.apiUrl }
       : {}),
     userAgent: options.userAgent ?? 'gitops-gen',
+    ...(options.timeoutSeconds !== undefined ? { timeoutSeconds: options.timeoutSeconds } : {}),
   });
 }
 

@@ -2,6 +2,8 @@
  * What `publish` takes and gives back: its options (the environment files' `publish` settings
  * and their command-line overrides) and one result per change set. Types only.
  */
+import type { FileTree } from '../render/index.js';
+import type { ValidationReport } from '../validate/findings.js';
 import type { Identity } from './git-workspace.js';
 import type { MergeMethod, PullRequestHost } from './pull-request-host.js';
 
@@ -36,11 +38,18 @@ export interface PublishOptions {
   force?: boolean;
   /** Commit mode: overwrite owned files edited by hand since the last publish. */
   overwriteDrift?: boolean;
+  /** Bound of each git call and GitHub request, in seconds (default 120). */
+  timeoutSeconds?: number;
   /** Folder of the cache repositories. */
   cacheDir?: string;
   /** Attempts of the commit-mode race loop (default 10) and its first delay in ms (default 1000). */
   maxAttempts?: number;
   retryDelayMs?: number;
+  /**
+   * How the rendered tree is validated before anything is written (default: the validate stage
+   * on a temporary folder): a port for tests and for front ends with checks of their own.
+   */
+  validateTree?: (tree: FileTree) => Promise<ValidationReport>;
   /** A pull-request host to use instead of GitHub (tests, other forges). */
   host?: PullRequestHost;
   userAgent?: string;

@@ -81,7 +81,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   // anywhere. Each change set then takes its own files (see targetFor).
   const tree = renderTree(all);
   options.progress?.('validate');
-  const validation = await validateTree(tree);
+  const validation = await (options.validateTree ?? validateTree)(tree);
   if (validation.summary.errors > 0) throw new ValidationRefused(validation);
   const results: ChangeSetResult[] = [];
   for (const plan of planChangeSets(selected, options)) {
@@ -92,6 +92,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
       remote: plan.repo,
       ...(options.cacheDir ? { cacheDir: join(options.cacheDir, String(results.length)) } : {}),
       ...(options.token ? { token: options.token } : {}),
+      ...(options.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {}),
     });
     results.push(
       plan.mode === 'commit'

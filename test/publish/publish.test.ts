@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, GitopsGenError } from '../../src/errors.js';
 import { publish, type PublishOptions } from '../../src/publish/publish.js';
+import { validateTree } from '../../src/publish/publish-target.js';
+import type { FileTree } from '../../src/render/index.js';
+import type { ValidationReport } from '../../src/validate/findings.js';
 import { validate } from '../../src/validate/index.js';
 import { git, human, humanCommit, remoteWith } from '../helpers/git.js';
 import {
@@ -208,9 +211,15 @@ describe('publish --mode commit', () => {
 
   it('refuses to publish a render that fails validation, before writing anything', async () => {
     const { remote, clone } = await remoteWith({});
-    const configDir = await environments({ dev: 'prometheus:\n  image: { tag: latest }\n' });
+    // What validate refuses that the environment files cannot express changes as checks move
+    // into config (a latest tag is now refused there): the refusal path gets a failing report.
+    const failing = async (tree: FileTree): Promise<ValidationReport> => {
+      const report = await validateTree(tree);
+      const finding = { code: 'test/failing', severity: 'error' as const, message: 'refused' };
+      return { ...report, findings: [finding], summary: { ...report.summary, errors: 1 } };
+    };
     const error = await refusal(
-      publish({ ...(await options(remote, { mode: 'commit' })), configDir }),
+      publish({ ...(await options(remote, { mode: 'commit' })), validateTree: failing }),
     );
     expect(error.exitCode).toBe(ExitCode.findings);
     expect(await log(clone)).toEqual(['initial']);
