@@ -48,6 +48,16 @@ export function resolveEnvironment(
   const context: ResolveContext = { ...source, problems: [] };
   const tier = input.tier ?? defaultTier(name);
   const namespace = input.namespace ?? defaultNamespace(name);
+  if (input.namespace === undefined && namespace.length > 63) {
+    // The file name is a valid label, but mlflow-<name> may not be: Kubernetes refuses it.
+    context.problems.push({
+      code: 'config/namespace-too-long',
+      message: `the default namespace ${namespace} is longer than the 63 characters Kubernetes allows`,
+      hint: 'set namespace: to a shorter name, or give the file a name of at most 56 characters',
+      file: source.file,
+      keyPath: 'namespace',
+    });
+  }
   const defaults = environmentDefaults(name, tier, namespace, input.metrics?.profile ?? 'spec');
   const prometheusInput = input.prometheus ?? {};
   const grafanaInput = input.grafana ?? {};

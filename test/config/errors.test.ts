@@ -691,9 +691,9 @@ describe('environment names', () => {
     });
   });
 
-  it('63 characters is still a valid name', () => {
+  it('63 characters is still a valid name (with a namespace of its own: see below)', () => {
     const name = `a${'-'.repeat(61)}b`;
-    expect(resolveOne(`environments/${name}.yaml`, '').name).toBe(name);
+    expect(resolveOne(`environments/${name}.yaml`, 'namespace: mlflow-x\n').name).toBe(name);
   });
 
   it('two files for one environment: dev.yaml and dev.yml', () => {
@@ -1645,5 +1645,24 @@ describe('environments that share a cluster', () => {
       'environment "root" would name its Flux GitRepository and Kustomization mlflow-monitoring-root, like the root ones of Flux cluster eu: each would overwrite the other',
     );
     expect(resolveOne('environments/root-eu.yaml', '').name).toBe('root-eu');
+  });
+});
+
+describe('names Kubernetes would refuse', () => {
+  const longName = 'a'.repeat(57);
+
+  it('a file name whose default namespace mlflow-<name> is over 63 characters', () => {
+    expect(problemOf(`${longName}.yaml`, '')).toMatchObject({
+      code: 'config/namespace-too-long',
+      message: `the default namespace mlflow-${longName} is longer than the 63 characters Kubernetes allows`,
+      keyPath: 'namespace',
+    });
+  });
+
+  it('is fine with 56 characters, or with a namespace of its own', () => {
+    expect(resolveOne(`${'a'.repeat(56)}.yaml`, '').namespace).toHaveLength(63);
+    expect(resolveOne(`${longName}.yaml`, 'namespace: mlflow-long\n').namespace).toBe(
+      'mlflow-long',
+    );
   });
 });
