@@ -85,6 +85,13 @@ async function gitProcessesOn(port: number): Promise<string[]> {
   return found;
 }
 
+/** The message is one line: the only `error:` line of stderr. */
+function theOneErrorLine(stderr: string): string {
+  const errors = stderr.split('\n').filter((line) => line.startsWith('error:'));
+  expect(errors, stderr).toHaveLength(1);
+  return errors[0] ?? '';
+}
+
 describe('publish --timeout', () => {
   it('a git server that never answers: exit 3 within the bound, one line, no git left', async () => {
     const port = await listen(createServer());
@@ -96,9 +103,7 @@ describe('publish --timeout', () => {
       cli(['publish', '--repo', repo, '--env', 'dev', '--timeout', '2', ...author], dir),
     );
     expect(result.code).toBe(3);
-    const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
-    expect(errors, result.stderr).toHaveLength(1);
-    const [line] = errors;
+    const line = theOneErrorLine(result.stderr);
     expect(line).toMatch(
       new RegExp(
         `^error: git (ls-remote|fetch) from http://127\\.0\\.0\\.1:${port}/x\\.git timed out after 2 s; .*running the same command again is safe$`,
@@ -136,9 +141,7 @@ describe('publish --timeout', () => {
       ),
     );
     expect(result.code).toBe(3);
-    const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
-    expect(errors, result.stderr).toHaveLength(1);
-    const [line] = errors;
+    const line = theOneErrorLine(result.stderr);
     expect(line).toMatch(
       new RegExp(
         `^error: GitHub API request [A-Z]+ /repos/acme/gitops\\S* on 127\\.0\\.0\\.1:${port} timed out after 2 s; .*running the same command again is safe$`,
