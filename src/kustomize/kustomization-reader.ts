@@ -24,7 +24,8 @@ const GENERATOR_FIELDS = [
 ];
 const OPTION_FIELDS = ['labels', 'annotations', 'disableNameSuffixHash', 'immutable'];
 const PATCH_FIELDS = ['path', 'patch', 'target', 'options'];
-const SELECTOR_FIELDS = [
+/** The fields of a patch target, also of a replacement's source and targets. */
+export const SELECTOR_FIELDS = [
   'group',
   'version',
   'kind',
@@ -32,7 +33,7 @@ const SELECTOR_FIELDS = [
   'namespace',
   'labelSelector',
   'annotationSelector',
-];
+] as const;
 const FIELD_SPEC_FIELDS = ['group', 'version', 'kind', 'path', 'create'];
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -178,7 +179,7 @@ export class Reader {
     const selector: Selector = {};
     for (const field of SELECTOR_FIELDS) {
       const text = this.string(object[field], [...path, field]);
-      if (text) selector[field as keyof Selector] = text;
+      if (text) selector[field] = text;
     }
     return selector;
   }

@@ -3,7 +3,7 @@
  * targets and field options, read with the same strictness as the rest of the kustomization.
  */
 import type { Path } from './kustomization-types.js';
-import { Reader } from './kustomization-reader.js';
+import { Reader, SELECTOR_FIELDS } from './kustomization-reader.js';
 import type { FieldOptions, Replacement, TargetSelector } from './replacements.js';
 import type { KustomizeFinding } from './types.js';
 import { parseKustomizationYaml } from './yaml.js';
@@ -39,16 +39,7 @@ function readTargetSelector(
   const object = reader.object(value, path, [...ID_FIELDS, 'labelSelector', 'annotationSelector']);
   if (!object) return undefined;
   const selector: TargetSelector = {};
-  const fields = [
-    'group',
-    'version',
-    'kind',
-    'name',
-    'namespace',
-    'labelSelector',
-    'annotationSelector',
-  ] as const;
-  for (const field of fields) {
+  for (const field of SELECTOR_FIELDS) {
     const text = reader.string(object[field], [...path, field]);
     if (text) selector[field] = text;
   }
