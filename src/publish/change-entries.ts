@@ -18,6 +18,7 @@ import {
   type ChangeDescription,
   type ChangeSet,
   type FieldChange,
+  type RetiredEnvironment,
 } from './types.js';
 
 /** The environments in the caller's order, each once. */
@@ -181,6 +182,15 @@ export function areaTitle(area: Area): string {
 
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** `environment qa is retired: 12 files removed`, the heading of a retirement everywhere. */
+export function retiredText(retired: RetiredEnvironment): string {
+  return `environment ${oneLine(retired.environment)} is retired: ${plural(retired.files.length, 'file')} removed`;
+}
+
+export function upperFirst(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function validationText(d: ChangeDescription): string {

@@ -7,16 +7,22 @@ import { createHash } from 'node:crypto';
 import { compareText, sha256Hex } from './changeset.js';
 import type { FileMap } from './types.js';
 
-/** `sha256:` over the rendered files' paths and content hashes, the environments and the base. */
+/**
+ * `sha256:` over the rendered files' paths and content hashes, the environments, the base and
+ * the environments the change retires (only when there are any, so that earlier fingerprints
+ * stay valid).
+ */
 export function fingerprint(
   rendered: FileMap,
   environments: readonly string[],
   base: string,
+  retired: readonly string[] = [],
 ): string {
   const hash = createHash('sha256');
   hash.update('gitops-gen fingerprint v1\n');
   hash.update(`base ${JSON.stringify(base)}\n`);
   hash.update(`envs ${JSON.stringify(sortedUnique(environments))}\n`);
+  if (retired.length > 0) hash.update(`retired ${JSON.stringify(sortedUnique(retired))}\n`);
   for (const path of [...rendered.keys()].sort(compareText)) {
     hash.update(`${sha256Hex(rendered.get(path) ?? '')} ${JSON.stringify(path)}\n`);
   }

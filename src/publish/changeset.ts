@@ -26,6 +26,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import { environmentOf } from './plan.js';
 import {
   fieldChanges,
   isYamlPath,
@@ -42,6 +43,7 @@ import {
   type FileMap,
   type OwnershipManifest,
   type ResourceChange,
+  type RetiredEnvironment,
 } from './types.js';
 
 export function sha256Hex(text: string): string {
@@ -184,9 +186,26 @@ export function planChangeSet(input: ChangeSetInput): ChangeSet {
     resources: summarizeResources(files),
     drift,
     conflicts,
+    retired: retiredFiles(files, input.retired ?? []),
     manifest,
     next: files.length === 0 ? current : next,
   };
+}
+
+/** The removed files of each retired environment that has any, in name order. */
+function retiredFiles(
+  files: readonly FileChange[],
+  retired: readonly string[],
+): RetiredEnvironment[] {
+  return [...retired]
+    .sort(compareText)
+    .map((environment) => ({
+      environment,
+      files: files
+        .filter((file) => file.kind === 'removed' && environmentOf(file.path) === environment)
+        .map((file) => file.path),
+    }))
+    .filter((entry) => entry.files.length > 0);
 }
 
 /**

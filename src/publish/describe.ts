@@ -17,7 +17,9 @@ import {
   manifestChanged,
   oneLine,
   plural,
+  retiredText,
   shortFingerprint,
+  upperFirst,
   validationText,
   type Entry,
 } from './change-entries.js';
@@ -68,6 +70,8 @@ export function commitMessage(d: ChangeDescription, sourceRevision?: string): st
   if (d.changeSet.drift.length > 0) {
     lines.push('Reverts hand edits in:', ...d.changeSet.drift.map((path) => `  ${path}`), '');
   }
+  for (const retired of d.changeSet.retired) lines.push(`${upperFirst(retiredText(retired))}.`);
+  if (d.changeSet.retired.length > 0) lines.push('');
   lines.push(`Gitops-Gen-Fingerprint: ${oneLine(d.fingerprint)}`);
   lines.push(`Gitops-Gen-Envs: ${envs.join(',')}`);
   if (sourceRevision !== undefined && sourceRevision.trim() !== '') {
@@ -106,6 +110,9 @@ export function diffReport(d: ChangeDescription): string {
     );
   }
   lines.push('');
+  for (const retired of d.changeSet.retired) {
+    lines.push(`${retiredText(retired)}:`, ...retired.files.map((path) => `  - ${path}`), '');
+  }
   for (const group of byArea(entries)) {
     lines.push(`${areaTitle(group.area)}:`);
     lines.push(...group.entries.map((entry) => `  ${plainEntry(entry)}`), '');

@@ -6,7 +6,7 @@
  */
 import type { EnvironmentConfig } from '../config/environment.js';
 import type { FileTree } from '../render/index.js';
-import type { FileMap } from './types.js';
+import type { FileMap, OwnershipManifest } from './types.js';
 
 const perEnvironment = [
   /^overlays\/([^/]+)\//,
@@ -40,10 +40,31 @@ export function filesOf(tree: FileTree, environments: readonly EnvironmentConfig
 }
 
 /**
- * Where owned files the render no longer holds are removed: the shared folders, this change
- * set's overlays, and its own delivery files (never another environment's).
+ * Environments the repository still holds files of (by the ownership manifest) that the
+ * configuration no longer has: their environment file was deleted. Sorted.
  */
-export function scopeOf(environments: readonly EnvironmentConfig[]): string[] {
+export function retiredEnvironments(
+  manifest: OwnershipManifest,
+  configured: readonly string[],
+): string[] {
+  const names = new Set<string>();
+  for (const path of Object.keys(manifest.files)) {
+    const owner = environmentOf(path);
+    if (owner !== undefined && !configured.includes(owner)) names.add(owner);
+  }
+  return [...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+}
+
+/**
+ * Where owned files the render no longer holds are removed: the shared folders, this change
+ * set's overlays, and its own delivery files (never another environment's), plus every file of
+ * the `retired` environments: they have no environment file left, so no other change set
+ * will ever remove them, and the shared files already no longer list them.
+ */
+export function scopeOf(
+  environments: readonly EnvironmentConfig[],
+  retired: readonly string[] = [],
+): string[] {
   return [
     'base',
     'argocd/project.yaml',
@@ -52,10 +73,10 @@ export function scopeOf(environments: readonly EnvironmentConfig[]): string[] {
     'argocd/bootstrap',
     'clusters/*/mlflow-monitoring/kustomization.yaml',
     'clusters/*/mlflow-monitoring/bootstrap',
-    ...environments.flatMap((environment) => [
-      `overlays/${environment.name}`,
-      `argocd/applications/${environment.name}.yaml`,
-      `clusters/*/mlflow-monitoring/${environment.name}.yaml`,
+    ...[...environments.map((environment) => environment.name), ...retired].flatMap((name) => [
+      `overlays/${name}`,
+      `argocd/applications/${name}.yaml`,
+      `clusters/*/mlflow-monitoring/${name}.yaml`,
     ]),
   ];
 }

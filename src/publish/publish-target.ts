@@ -16,9 +16,9 @@ import { renderTree, type FileTree } from '../render/index.js';
 import type { ValidationReport } from '../validate/findings.js';
 import { validate } from '../validate/index.js';
 import { fingerprint } from './change-identity.js';
-import { planChangeSet } from './changeset.js';
+import { planChangeSet, readOwnershipManifest } from './changeset.js';
 import { displayRemote } from './git-workspace.js';
-import { filesOf, scopeOf } from './plan.js';
+import { filesOf, retiredEnvironments, scopeOf } from './plan.js';
 import { PublishRefused, ValidationRefused } from './publish-errors.js';
 import { checkPublishOverrides } from './publish-overrides.js';
 import type { ChangeSetResult, PublishMode, PublishOptions } from './publish-types.js';
@@ -133,10 +133,22 @@ export async function targetFor(
   const tree =
     included.length === all.length ? prepared.tree : renderTree(included, plan.environments);
   const rendered = filesOf(tree, plan.environments);
-  const changeSet = planChangeSet({ current, rendered, scope: scopeOf(plan.environments) });
+  // An environment whose file was deleted is retired by every change set to this folder: the
+  // shared files rendered above no longer list it, so its overlay must go in the same change.
+  const retired = retiredEnvironments(
+    readOwnershipManifest(current),
+    all.map((environment) => environment.name),
+  );
+  const changeSet = planChangeSet({
+    current,
+    rendered,
+    scope: scopeOf(plan.environments, retired),
+    retired,
+  });
   refuseConflicts(changeSet, force);
   await validateOwnedResult(prepared.tree, changeSet);
-  return { fingerprint: fingerprint(rendered, names, plan.base), changeSet };
+  const retiring = changeSet.retired.map((entry) => entry.environment);
+  return { fingerprint: fingerprint(rendered, names, plan.base, retiring), changeSet };
 }
 
 /**

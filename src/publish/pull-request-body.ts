@@ -15,7 +15,9 @@ import {
   manifestChanged,
   oneLine,
   plural,
+  retiredText,
   shortFingerprint,
+  upperFirst,
   validationText,
   type Area,
   type Entry,
@@ -32,10 +34,12 @@ export interface PullRequestBodyOptions {
 
 export const defaultBodyLimit = 65_536 - 2_000;
 
-/** `gitops-gen: update staging, prod (+3 ~5 -1)`. */
+/** `gitops-gen: update staging, prod (+3 ~5 -1)`, then `; retire qa` when it retires any. */
 export function pullRequestTitle(d: ChangeDescription): string {
   const counts = countsOf(entriesOf(d.changeSet, d.environments));
-  return `gitops-gen: update ${displayEnvironments(d.environments).join(', ')} (${countText(counts)})`;
+  const retired = d.changeSet.retired.map((entry) => oneLine(entry.environment));
+  const retiring = retired.length > 0 ? `; retire ${retired.join(', ')}` : '';
+  return `gitops-gen: update ${displayEnvironments(d.environments).join(', ')} (${countText(counts)})${retiring}`;
 }
 
 /** Keeps our markers from appearing inside content (a hand-edited file could hold one). */
@@ -129,8 +133,23 @@ function bodyHead(
       '',
     );
   } else lines.push('No changes.', '');
+  for (const retired of d.changeSet.retired) {
+    lines.push(`### ${escapeMarkdown(upperFirst(retiredText(retired)))}`, '');
+    lines.push(
+      'Its environment file was deleted, so its overlay and delivery files go too, and Argo CD or Flux stop applying it.',
+      '',
+    );
+    const shown = retired.files.slice(0, retiredListLimit).map((path) => `- ${inlineCode(path)}`);
+    if (retired.files.length > retiredListLimit) {
+      shown.push(`- … and ${retired.files.length - retiredListLimit} more`);
+    }
+    lines.push(...shown, '');
+  }
   return `${lines.join('\n')}\n`;
 }
+
+/** Files listed per retired environment; the rest are counted (the head must stay short). */
+const retiredListLimit = 30;
 
 function fullSummary(d: ChangeDescription, entries: readonly Entry[]): string {
   const parts: string[] = [];

@@ -30,6 +30,14 @@ export interface ChangeSetInput {
    * are left as they are.
    */
   scope: readonly string[];
+  /** Environments retired from the configuration (their files are in `scope` too). */
+  retired?: readonly string[];
+}
+
+/** An environment whose file was deleted, and the files of it this change removes. */
+export interface RetiredEnvironment {
+  environment: string;
+  files: string[];
 }
 
 export type FileChangeKind = 'added' | 'changed' | 'removed';
@@ -76,6 +84,8 @@ export interface ChangeSet {
   drift: string[];
   /** Files the render would write where a file gitops-gen does not own already is. */
   conflicts: string[];
+  /** Environments this change retires, with the files it removes; empty when none. */
+  retired: RetiredEnvironment[];
   /** The ownership manifest after this change. */
   manifest: OwnershipManifest;
   /** The files as they should be after the change (current, plus changes, new manifest). */
