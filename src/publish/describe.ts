@@ -24,6 +24,7 @@ import {
   type Entry,
 } from './change-entries.js';
 import { unifiedDiff } from './diff.js';
+import { fingerprintTrailer } from './own-commits.js';
 import { redactSecrets } from './resources.js';
 import { ownershipManifestPath, type ChangeDescription } from './types.js';
 
@@ -72,7 +73,7 @@ export function commitMessage(d: ChangeDescription, sourceRevision?: string): st
   }
   for (const retired of d.changeSet.retired) lines.push(`${upperFirst(retiredText(retired))}.`);
   if (d.changeSet.retired.length > 0) lines.push('');
-  lines.push(`Gitops-Gen-Fingerprint: ${oneLine(d.fingerprint)}`);
+  lines.push(`${fingerprintTrailer}: ${oneLine(d.fingerprint)}`);
   lines.push(`Gitops-Gen-Envs: ${envs.join(',')}`);
   if (sourceRevision !== undefined && sourceRevision.trim() !== '') {
     lines.push(`Gitops-Gen-Source: ${oneLine(sourceRevision)}`);

@@ -371,6 +371,20 @@ export class GitWorkspace {
     return files;
   }
 
+  /** Paths from the repository root that differ between two commits (renames as two paths). */
+  async changedPaths(from: string, to: string): Promise<string[]> {
+    const output = await this.#run([
+      'diff-tree',
+      '-r',
+      '-z',
+      '--no-renames',
+      '--name-only',
+      from,
+      to,
+    ]);
+    return output.split('\0').filter((path) => path !== '');
+  }
+
   /** The tree object of a commit. */
   async treeOf(commit: string): Promise<string> {
     return (await this.#run(['rev-parse', `${commit}^{tree}`])).trim();

@@ -10,6 +10,7 @@ import { branchName } from './change-identity.js';
 import { commitMessage, diffReport } from './describe.js';
 import { displayRemote, type GitWorkspace, type Identity } from './git-workspace.js';
 import { createGitHubHost } from './github.js';
+import { foreignCommits } from './own-commits.js';
 import { parseGitHubRemote } from './github-remote.js';
 import { pullRequestBody, pullRequestTitle } from './pull-request-body.js';
 import type { PullRequest, PullRequestHost } from './pull-request-host.js';
@@ -116,8 +117,12 @@ export async function publishPullRequest(
     const head = await workspace.remoteHead(branch);
     if (head !== undefined) {
       await workspace.fetchRef(branch);
-      const foreign = (await workspace.commits(`${base}..${head}`)).filter(
-        (commit) => commit.trailers['Gitops-Gen-Fingerprint'] === undefined,
+      // By content, not by the trailer alone: an amended or cherry-picked commit keeps it.
+      const foreign = await foreignCommits(
+        workspace,
+        await workspace.commits(`${base}..${head}`),
+        plan.path,
+        open ? parseMarker(open.body)?.head : undefined,
       );
       if (foreign.length > 0 && !options.force) {
         throw new PublishRefused(
