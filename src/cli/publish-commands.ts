@@ -36,6 +36,7 @@ interface PublishFlags {
   autoMerge?: 'merge' | 'squash' | 'rebase';
   force?: boolean;
   overwriteDrift?: boolean;
+  allowRecreate?: boolean;
   sourceRevision?: string;
   timeout: number;
 }
@@ -104,6 +105,10 @@ function addShared(command: Command): Command {
     .option('--path <dir>', 'folder of the tree in the repository (default: publish.path)')
     .option('--token <token>', 'GitHub token (default: GITHUB_TOKEN or GH_TOKEN)')
     .option(
+      '--allow-recreate',
+      'go ahead with changes to fields the API server will not update (a StatefulSet volume size, a selector): Argo CD and Flux delete and recreate those objects',
+    )
+    .option(
       '--timeout <seconds>',
       'give up on a git call or GitHub request after this many seconds (exit 3)',
       parseTimeout,
@@ -142,6 +147,7 @@ function toOptions(
     ...(flags.autoMerge ? { autoMerge: flags.autoMerge } : {}),
     force: flags.force === true,
     overwriteDrift: flags.overwriteDrift === true,
+    allowRecreate: flags.allowRecreate === true,
     ...(flags.sourceRevision ? { sourceRevision: flags.sourceRevision } : {}),
     timeoutSeconds: flags.timeout,
     userAgent: `gitops-gen/${packageVersion()}`,

@@ -17,11 +17,13 @@
  *
  * Files are read through the injected `KustomizeFileSystem`; `nodeFileSystem()` is the disk
  * implementation. As in Kustomize, paths are resolved to real paths (the port's `realPath`)
- * before the load restrictor and the cycle check judge them. Everything else is pure. Exports: `buildKustomization`, the file-system port,
+ * before the load restrictor and the cycle check judge them; `memoryFileSystem()` builds from a map of
+ * files. Everything else is pure. Exports: `buildKustomization`, the file-system port,
  * the result types, and which files a generated ConfigMap was read from.
  */
 export { buildKustomization, type BuildCache } from './build.js';
 export { nodeFileSystem } from './node-fs.js';
+export { memoryFileSystem } from './memory-fs.js';
 export type {
   BuiltResource,
   KustomizeBuildResult,

@@ -18,6 +18,7 @@ import {
   type ChangeDescription,
   type ChangeSet,
   type FieldChange,
+  type ImmutableFieldChange,
   type RetiredEnvironment,
 } from './types.js';
 
@@ -187,6 +188,14 @@ export function plural(count: number, word: string): string {
 /** `environment qa is retired: 12 files removed`, the heading of a retirement everywhere. */
 export function retiredText(retired: RetiredEnvironment): string {
   return `environment ${oneLine(retired.environment)} is retired: ${plural(retired.files.length, 'file')} removed`;
+}
+
+/** `prod: StatefulSet mlflow-prod/prometheus spec.x: 50Gi → 100Gi`, one line. */
+export function immutableChangeText(change: ImmutableFieldChange): string {
+  const where = change.namespace === undefined ? '' : `${change.namespace}/`;
+  return oneLine(
+    `${change.environment}: ${change.kind} ${where}${change.name} ${change.field}: ${change.before} → ${change.after}`,
+  );
 }
 
 export function upperFirst(text: string): string {

@@ -14,6 +14,7 @@ import {
   countsOf,
   displayEnvironments,
   entriesOf,
+  immutableChangeText,
   manifestChanged,
   oneLine,
   plural,
@@ -71,6 +72,13 @@ export function commitMessage(d: ChangeDescription, sourceRevision?: string): st
   if (d.changeSet.drift.length > 0) {
     lines.push('Reverts hand edits in:', ...d.changeSet.drift.map((path) => `  ${path}`), '');
   }
+  if (d.immutable?.recreate) {
+    lines.push(
+      'Recreates (--allow-recreate; the API server does not update these fields):',
+      ...d.immutable.changes.map((change) => `  ${immutableChangeText(change)}`),
+      '',
+    );
+  }
   for (const retired of d.changeSet.retired) lines.push(`${upperFirst(retiredText(retired))}.`);
   if (d.changeSet.retired.length > 0) lines.push('');
   lines.push(`${fingerprintTrailer}: ${oneLine(d.fingerprint)}`);
@@ -79,6 +87,22 @@ export function commitMessage(d: ChangeDescription, sourceRevision?: string): st
     lines.push(`Gitops-Gen-Source: ${oneLine(sourceRevision)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Fields the API server will not update: refused (with what to do) or recreated. */
+function immutableSection(d: ChangeDescription): string[] {
+  const changes = d.immutable?.changes ?? [];
+  if (changes.length === 0) return [];
+  const lines = d.immutable?.recreate
+    ? ['recreated (--allow-recreate): Argo CD and Flux delete these objects and create them again:']
+    : [
+        'refused: the API server does not update these fields, so the sync would fail; publish stops (exit 1) unless --allow-recreate:',
+      ];
+  for (const change of changes) {
+    lines.push(`  ! ${immutableChangeText(change)}`, `      rule: ${change.rule}`);
+    if (!d.immutable?.recreate) lines.push(`      to do: ${change.advice}`);
+  }
+  return [...lines, ''];
 }
 
 function plainEntry(entry: Entry): string {
@@ -111,6 +135,7 @@ export function diffReport(d: ChangeDescription): string {
     );
   }
   lines.push('');
+  lines.push(...immutableSection(d));
   for (const retired of d.changeSet.retired) {
     lines.push(`${retiredText(retired)}:`, ...retired.files.map((path) => `  - ${path}`), '');
   }

@@ -12,6 +12,7 @@ import {
   changesBetween,
   counts,
   describeChange,
+  refuseImmutableChanges,
   targetFor,
   type PreparedChangeSet,
   type Target,
@@ -49,8 +50,9 @@ export async function publishCommit(
       return result('pushed', target, lastCommit);
     }
     const current = base ? await workspace.readFiles(base, plan.path) : new Map<string, string>();
-    target = await targetFor(prepared, current, options.force);
+    target = await targetFor(prepared, current, options);
     const { changeSet } = target;
+    if (!options.dryRun) refuseImmutableChanges(target);
     if (changeSet.drift.length > 0 && !options.overwriteDrift) {
       throw new PublishRefused(
         `owned files were edited by hand since the last publish: ${changeSet.drift.join(', ')}`,

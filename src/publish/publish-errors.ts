@@ -1,9 +1,12 @@
 /**
- * The two ways publish refuses, as errors the CLI turns into exit codes: a change that needs a
- * person to decide (exit code 3) and a render that fails validation (exit code 1).
+ * The ways publish refuses, as errors the CLI turns into exit codes: a change that needs a
+ * person to decide (exit code 3), a render that fails validation and a change the API server
+ * would refuse to apply (exit code 1).
  */
 import { ExitCode, GitopsGenError } from '../errors.js';
 import type { ValidationReport } from '../validate/findings.js';
+import { immutableChangeText } from './change-entries.js';
+import type { ImmutableFieldChange } from './types.js';
 
 /** A publish that needs a person to decide (foreign commits, hand edits, policy). Exit code 3. */
 export class PublishRefused extends GitopsGenError {
@@ -22,6 +25,26 @@ export class ValidationRefused extends GitopsGenError {
       'publish/invalid',
       `${what} has ${report.summary.errors} validation error(s): nothing was published`,
       ExitCode.findings,
+    );
+  }
+}
+
+/**
+ * The change edits fields the API server refuses to update (a StatefulSet's volume claim
+ * templates, a selector, ...): the sync would fail on the cluster. Exit code 1.
+ */
+export class ImmutableFieldsRefused extends GitopsGenError {
+  constructor(readonly changes: readonly ImmutableFieldChange[]) {
+    const first = changes[0];
+    super(
+      'publish/immutable-field',
+      `${changes.length === 1 ? 'a field' : `${changes.length} fields`} the API server refuses to update would change${first ? `: ${immutableChangeText(first)}` : ''}; nothing was published`,
+      ExitCode.findings,
+      changes.map((change) => ({
+        code: 'publish/immutable-field',
+        message: `${immutableChangeText(change)} (${change.rule})`,
+        hint: `${change.advice}; or rerun with --allow-recreate to have Argo CD and Flux delete and recreate the object`,
+      })),
     );
   }
 }

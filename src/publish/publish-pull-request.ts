@@ -20,6 +20,7 @@ import {
   changesBetween,
   counts,
   describeChange,
+  refuseImmutableChanges,
   targetFor,
   type ChangeSetPlan,
   type PreparedChangeSet,
@@ -103,8 +104,9 @@ export async function publishPullRequest(
       );
     }
     const current = await workspace.readFiles(base, plan.path);
-    const target = await targetFor(prepared, current, options.force);
+    const target = await targetFor(prepared, current, options);
     const { changeSet } = target;
+    if (!options.dryRun) refuseImmutableChanges(target);
     const description = describeChange(prepared, target, branch);
     const open = await host.findOpenPullRequest(branch, plan.base);
     if (open && !parseMarker(open.body) && !options.force) {

@@ -19,10 +19,11 @@ import { fingerprint } from './change-identity.js';
 import { planChangeSet, readOwnershipManifest } from './changeset.js';
 import { displayRemote } from './git-workspace.js';
 import { filesOf, retiredEnvironments, scopeOf } from './plan.js';
-import { PublishRefused, ValidationRefused } from './publish-errors.js';
+import { immutableFieldChanges, markForRecreation } from './immutable-fields.js';
+import { ImmutableFieldsRefused, PublishRefused, ValidationRefused } from './publish-errors.js';
 import { checkPublishOverrides } from './publish-overrides.js';
 import type { ChangeSetResult, PublishMode, PublishOptions } from './publish-types.js';
-import type { ChangeDescription, ChangeSet, FileMap } from './types.js';
+import type { ChangeDescription, ChangeSet, FileMap, ImmutableFieldChange } from './types.js';
 
 export interface ChangeSetPlan {
   repo: string;
@@ -110,6 +111,17 @@ export interface PreparedChangeSet {
 export interface Target {
   fingerprint: string;
   changeSet: ChangeSet;
+  /** Fields the API server refuses to update that the change edits. */
+  immutable: ImmutableFieldChange[];
+  /** Whether those objects are marked to be deleted and recreated (--allow-recreate). */
+  recreate: boolean;
+}
+
+/** Refuses a change the API server would not apply, unless the user allowed recreation. */
+export function refuseImmutableChanges(target: Target): void {
+  if (target.immutable.length > 0 && !target.recreate) {
+    throw new ImmutableFieldsRefused(target.immutable);
+  }
 }
 
 /**
@@ -122,7 +134,7 @@ export interface Target {
 export async function targetFor(
   prepared: PreparedChangeSet,
   current: FileMap,
-  force: boolean | undefined,
+  options: Pick<PublishOptions, 'force' | 'allowRecreate'>,
 ): Promise<Target> {
   const { plan, all, names } = prepared;
   const included = all.filter(
@@ -132,23 +144,37 @@ export async function targetFor(
   );
   const tree =
     included.length === all.length ? prepared.tree : renderTree(included, plan.environments);
-  const rendered = filesOf(tree, plan.environments);
+  let rendered: FileMap = filesOf(tree, plan.environments);
   // An environment whose file was deleted is retired by every change set to this folder: the
   // shared files rendered above no longer list it, so its overlay must go in the same change.
   const retired = retiredEnvironments(
     readOwnershipManifest(current),
     all.map((environment) => environment.name),
   );
-  const changeSet = planChangeSet({
-    current,
-    rendered,
-    scope: scopeOf(plan.environments, retired),
-    retired,
-  });
-  refuseConflicts(changeSet, force);
+  const changeSetOf = (files: FileMap): ChangeSet =>
+    planChangeSet({
+      current,
+      rendered: files,
+      scope: scopeOf(plan.environments, retired),
+      retired,
+    });
+  let changeSet = changeSetOf(rendered);
+  refuseConflicts(changeSet, options.force);
+  // What the cluster holds is what the base branch holds: fields the API server will not
+  // update are compared against it, overlay by overlay, as built.
+  const immutable = await immutableFieldChanges(current, changeSet.next, names);
+  if (immutable.length > 0 && options.allowRecreate) {
+    rendered = markForRecreation(rendered, immutable);
+    changeSet = changeSetOf(rendered);
+  }
   await validateOwnedResult(prepared.tree, changeSet);
   const retiring = changeSet.retired.map((entry) => entry.environment);
-  return { fingerprint: fingerprint(rendered, names, plan.base, retiring), changeSet };
+  return {
+    fingerprint: fingerprint(rendered, names, plan.base, retiring),
+    changeSet,
+    immutable,
+    recreate: immutable.length > 0 && options.allowRecreate === true,
+  };
 }
 
 /**
@@ -184,6 +210,7 @@ export function describeChange(
     branch,
     fingerprint: target.fingerprint,
     changeSet,
+    immutable: { changes: target.immutable, recreate: target.recreate },
     validation: prepared.validation.summary,
     fullDiffCommand: `gitops-gen diff --repo ${displayRemote(prepared.plan.repo)} --base ${prepared.plan.base}${prepared.names.map((name) => ` --env ${name}`).join('')}`,
   };

@@ -38,6 +38,11 @@ export interface PublishOptions {
   force?: boolean;
   /** Commit mode: overwrite owned files edited by hand since the last publish. */
   overwriteDrift?: boolean;
+  /**
+   * Go ahead with changes to fields the API server refuses to update: the objects carry what
+   * Argo CD and Flux need to delete and recreate them, for this one change.
+   */
+  allowRecreate?: boolean;
   /** Bound of each git call and GitHub request, in seconds (default 120). */
   timeoutSeconds?: number;
   /** Folder of the cache repositories. */

@@ -12,6 +12,7 @@ import {
   countsOf,
   displayEnvironments,
   entriesOf,
+  immutableChangeText,
   manifestChanged,
   oneLine,
   plural,
@@ -133,6 +134,19 @@ function bodyHead(
       '',
     );
   } else lines.push('No changes.', '');
+  if (d.immutable?.recreate && d.immutable.changes.length > 0) {
+    lines.push('### Objects recreated (--allow-recreate)', '');
+    lines.push(
+      'The API server does not update these fields: Argo CD (`Force=true,Replace=true`) and Flux (`force: enabled`) delete each object and create it again when this is synced.',
+      '',
+    );
+    lines.push(
+      ...d.immutable.changes.map(
+        (change) => `- ${inlineCode(immutableChangeText(change))} (${escapeMarkdown(change.rule)})`,
+      ),
+      '',
+    );
+  }
   for (const retired of d.changeSet.retired) {
     lines.push(`### ${escapeMarkdown(upperFirst(retiredText(retired)))}`, '');
     lines.push(

@@ -92,6 +92,25 @@ export interface ChangeSet {
   next: FileMap;
 }
 
+/** A field the API server refuses to update that a change edits, in one built object. */
+export interface ImmutableFieldChange {
+  /** The overlay name (overlays/<environment>/). */
+  environment: string;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** Dotted path, e.g. spec.volumeClaimTemplates[data].spec.resources.requests.storage. */
+  field: string;
+  /** Short renderings, at most 100 characters each. */
+  before: string;
+  after: string;
+  /** Which Kubernetes rule refuses the update. */
+  rule: string;
+  /** What to do instead. */
+  advice: string;
+}
+
 /** What a pull request (or a commit message, or `gitops-gen diff`) says about a change. */
 export interface ChangeDescription {
   environments: string[];
@@ -101,6 +120,11 @@ export interface ChangeDescription {
   fingerprint: string;
   changeSet: ChangeSet;
   validation: ValidationSummary;
+  /**
+   * Fields the API server refuses to update that the change edits, and whether the objects are
+   * marked to be deleted and recreated (--allow-recreate); absent or empty when none.
+   */
+  immutable?: { changes: readonly ImmutableFieldChange[]; recreate: boolean };
   /** The command that shows the full diff, for a truncation note. */
   fullDiffCommand: string;
 }
