@@ -39,6 +39,8 @@ export interface WorkspaceOptions {
 
 /** Default bound of one git call or GitHub request, in seconds. */
 export const defaultTimeoutSeconds = 120;
+/** How long after git exits its output may still arrive before the call ends anyway. */
+const completionGraceMs = 2000;
 /** How much longer than the low-speed limit a silent git process may live before it is killed. */
 const killGraceSeconds = 3;
 
@@ -233,6 +235,22 @@ export class GitWorkspace {
       // A few seconds later than curl's low-speed limit: killing git (SIGINT) leaves its
       // git-remote-http child running, while curl giving up first ends both cleanly.
       timeout: { block: (timeoutSeconds + killGraceSeconds) * 1000 },
+      // A call is complete when git's output streams close. simple-git's default also ends it
+      // 50 ms after the process exits, which on a busy machine dropped output that came later
+      // (an empty `hash-object`, a failed push read as pushed); 2 s still ends a call whose
+      // stray child (ssh, a remote helper) keeps the pipes open after git was killed.
+      completion: { onClose: true, onExit: completionGraceMs },
+      // A git that exits non-zero (or is killed) failed, even when it wrote nothing to stderr:
+      // simple-git alone counts only a non-zero exit WITH stderr as an error.
+      errors: (error, result) =>
+        error ??
+        (result.exitCode === 0
+          ? undefined
+          : Buffer.concat([
+              ...result.stdErr,
+              ...result.stdOut,
+              Buffer.from(`\ngit exited with code ${String(result.exitCode)}`),
+            ])),
       // Our own GIT_CONFIG_* variables carry the auth header and pin settings a planted config
       // could abuse to safe values (see protectedSettings); simple-git would refuse them.
       unsafe: {
