@@ -35,7 +35,9 @@ try {
       '-e',
       `import { loadCli } from ${JSON.stringify(join(root, 'bin', 'cli-loader.js'))};
        const cli = loadCli();
-       const io = { stdout: () => {}, stderr: (text) => process.stderr.write(text), cwd: ${JSON.stringify(work)} };
+       // Errors still show; the render's warnings about the built-in tree (the prod NodePort)
+       // are for the user's own render, not for the build.
+       const io = { stdout: () => {}, stderr: (text) => { if (!text.startsWith('warning: ')) process.stderr.write(text); }, cwd: ${JSON.stringify(work)} };
        await cli.run(['render', '--out', '.'], io);
        await cli.run(['validate', '--promtool', 'never'], io);
        cli.saveCache();`,

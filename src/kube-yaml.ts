@@ -176,12 +176,143 @@ function lastCut(text: string, checked: number): number {
 }
 
 /**
+ * The largest object Kubernetes stores. etcd refuses a request over its `--max-request-bytes`,
+ * 1.5 MiB (1572864 bytes) by default (https://etcd.io/docs/v3.6/dev-guide/limit/, "Request size
+ * limit"); the API server accepts request bodies up to 3 MiB (`MaxRequestBodyBytes`,
+ * k8s.io/apiserver/pkg/server/config.go) only because a JSON body shrinks when it is stored as
+ * protobuf, and says there that 1.5 MiB is what etcd accepts. A YAML document over this size is
+ * refused without being parsed.
+ */
+export const maxObjectBytes = 1_572_864;
+
+/**
+ * The largest file `validate` reads (256 MiB): hundreds of thousands of objects. A larger file is
+ * refused from its size alone, unread. (V8 cannot hold a string much over 512 MiB anyway.)
+ */
+export const maxManifestFileBytes = 256 * 2 ** 20;
+
+/** A document over the size limit: its text was dropped as it was read, never parsed. */
+export interface OversizedDocument {
+  oversized: true;
+  /** 0-based line of the document's first line (its `---`) in the file. */
+  lineOffset: number;
+  /** Its size in UTF-8 bytes. */
+  bytes: number;
+}
+
+/** The UTF-8 size of `text` when it is over `limit` bytes; undefined when it is not. */
+export function bytesOver(text: string, limit: number): number | undefined {
+  // A UTF-16 code unit is 1 to 3 UTF-8 bytes: most texts need no count.
+  if (text.length * 3 <= limit) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > limit ? bytes : undefined;
+}
+
+function newlinesIn(text: string, from = 0, to = text.length): number {
+  let count = 0;
+  for (let at = text.indexOf('\n', from); at !== -1 && at < to; at = text.indexOf('\n', at + 1)) {
+    count++;
+  }
+  return count;
+}
+
+/** An oversized document being skipped: what is counted of it, and its unfinished last line. */
+interface Skipping {
+  lineOffset: number;
+  lines: number;
+  bytes: number;
+  /**
+   * The start of the line in progress, as far as it can still be a document marker: up to
+   * `---` or `...` (blanks after `...` dropped), or `x` for a line that cannot be one.
+   */
+  carry: string;
+}
+
+/**
+ * Reads a block of an oversized document, dropping it, up to the next document marker: returns
+ * the text from there on (a `---` line, or what follows a `...` line), or undefined when the
+ * document goes on. Holds nothing of the document but a few characters of its last line.
+ */
+function skipBlock(state: Skipping, block: string): string | undefined {
+  const text = state.carry + block;
+  const offset = state.carry.length;
+  const consumed = (end: number): void => {
+    state.lines += newlinesIn(text, 0, end);
+    if (end > offset) state.bytes += Buffer.byteLength(text.slice(offset, end), 'utf8');
+  };
+  const marker = /^(?:---|\.\.\.)/gm;
+  for (let match = marker.exec(text); match; match = marker.exec(text)) {
+    const start = match.index;
+    let end = start + 3;
+    if (text[start] === '-') {
+      if (end === text.length) {
+        consumed(start);
+        state.carry = '---'; // the next block tells whether it is a marker
+        return undefined;
+      }
+      if (!/[ \t\r\n]/.test(text[end] ?? '')) continue;
+      consumed(start);
+      return text.slice(start);
+    }
+    while (text[end] === ' ' || text[end] === '\t' || text[end] === '\r') end++;
+    if (end === text.length) {
+      consumed(start);
+      state.carry = '...';
+      return undefined;
+    }
+    if (text[end] !== '\n') continue;
+    consumed(end + 1);
+    return text.slice(end + 1);
+  }
+  state.lines += newlinesIn(block);
+  state.bytes += Buffer.byteLength(block, 'utf8');
+  const tail = text.slice(text.lastIndexOf('\n') + 1);
+  state.carry = /^(?:-{0,2}|\.{0,2})$/.test(tail) ? tail : 'x';
+  return undefined;
+}
+
+/** Starts skipping the open document `text`, which begins at line `lineOffset`. */
+function startSkipping(text: string, lineOffset: number): { state: Skipping; rest: string } {
+  const state: Skipping = { lineOffset, lines: 0, bytes: 0, carry: '' };
+  // Its own opening marker line is not the marker that ends it.
+  if (!/^(?:---(?:[ \t\r\n]|$)|\.\.\.)/.test(text)) return { state, rest: text };
+  const lineEnd = text.indexOf('\n');
+  if (lineEnd === -1) {
+    state.bytes = Buffer.byteLength(text, 'utf8');
+    state.carry = 'x';
+    return { state, rest: '' };
+  }
+  if (text.startsWith('...')) {
+    state.lineOffset++; // a `...` line ends the document before: this one starts after it
+  } else {
+    state.lines = 1;
+    state.bytes = Buffer.byteLength(text.slice(0, lineEnd + 1), 'utf8');
+  }
+  return { state, rest: text.slice(lineEnd + 1) };
+}
+
+/**
  * splitDocuments over a stream of text blocks (a large file read piece by piece): the same
  * documents, while holding only the blocks' text not yet split.
  */
 export function* splitDocumentStream(blocks: Iterable<string>): Generator<YamlChunk> {
+  for (const chunk of splitDocumentStreamLimited(blocks, Number.POSITIVE_INFINITY)) {
+    if (!('oversized' in chunk)) yield chunk;
+  }
+}
+
+/**
+ * splitDocumentStream that never holds much more than `limit` characters: a document that grows
+ * past `limit` is dropped as it is read (an OversizedDocument stands for it), up to the marker
+ * that ends it, so that a 50 MB one-line document costs one pass and no memory.
+ */
+export function* splitDocumentStreamLimited(
+  blocks: Iterable<string>,
+  limit: number,
+): Generator<YamlChunk | OversizedDocument> {
   let pending = '';
-  let lineOffset = 0;
+  let lineOffset = 0; // line of pending's start
+  let skipping: Skipping | undefined;
   const split = function* (text: string): Generator<YamlChunk> {
     const { chunks, lines } = splitCounting(text);
     for (const chunk of chunks) {
@@ -190,15 +321,45 @@ export function* splitDocumentStream(blocks: Iterable<string>): Generator<YamlCh
     lineOffset += lines;
   };
   for (const block of blocks) {
-    const checked = pending.lastIndexOf('\n');
-    pending += block;
-    const cut = lastCut(pending, checked);
-    if (cut === 0) continue;
-    const head = pending.slice(0, cut);
-    pending = pending.slice(cut);
-    yield* split(head);
+    let input: string | undefined = block;
+    while (input !== undefined) {
+      if (skipping) {
+        const rest = skipBlock(skipping, input);
+        if (rest === undefined) break;
+        yield { oversized: true, lineOffset: skipping.lineOffset, bytes: skipping.bytes };
+        lineOffset = skipping.lineOffset + skipping.lines;
+        skipping = undefined;
+        input = rest;
+        continue;
+      }
+      const checked = pending.lastIndexOf('\n');
+      pending += input;
+      input = undefined;
+      const cut = lastCut(pending, checked);
+      if (cut > 0) {
+        const head = pending.slice(0, cut);
+        pending = pending.slice(cut);
+        yield* split(head);
+      }
+      if (pending.length > limit) {
+        // The open document alone is over the limit (a UTF-16 unit is at least one byte).
+        const started = startSkipping(pending, lineOffset);
+        skipping = started.state;
+        pending = '';
+        input = started.rest;
+      }
+    }
   }
-  yield* split(pending);
+  if (!skipping) {
+    yield* split(pending);
+    return;
+  }
+  yield { oversized: true, lineOffset: skipping.lineOffset, bytes: skipping.bytes };
+  if (skipping.carry === '---') {
+    // A `---` on the last line starts one more (empty) document.
+    lineOffset = skipping.lineOffset + skipping.lines;
+    yield* split('---');
+  }
 }
 
 export type ChunkResult =

@@ -6,10 +6,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { ExitCode, GitopsGenError, formatProblem } from '../errors.js';
+import { ExitCode, GitopsGenError } from '../errors.js';
+import { escapeControls, terminalText } from '../text-safety.js';
 import type { Drift } from '../render/write-tree.js';
 import { formatReport, outputFormats, type OutputFormat } from '../validate/formats/index.js';
-import { createOutput, errorJson, type GlobalFlags, type Output } from './output.js';
+import { createOutput, errorJson, printError, type GlobalFlags, type Output } from './output.js';
 import { addPublishCommands } from './publish-commands.js';
 import { addSetupCommands } from './setup-commands.js';
 import { packageVersion } from './version.js';
@@ -28,19 +29,6 @@ Exit codes:
 function displayPath(io: CliIo, path: string): string {
   const fromCwd = relative(io.cwd, path);
   return fromCwd !== '' && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : path;
-}
-
-function printError(io: CliIo, error: GitopsGenError): void {
-  io.stderr(`error: ${error.message}\n`);
-  for (const problem of error.problems) {
-    // A problem that only restates the error adds just its hint.
-    if (problem.message === error.message && problem.file === undefined) {
-      if (problem.hint) io.stderr(`  hint: ${problem.hint}\n`);
-      continue;
-    }
-    const file = problem.file ? displayPath(io, problem.file) : undefined;
-    io.stderr(`  ${formatProblem({ ...problem, file }).replace(/\n/g, '\n  ')}\n`);
-  }
 }
 
 function describeDrift(drift: readonly Drift[], verbs: Record<Drift['kind'], string>): string {
@@ -98,7 +86,7 @@ function buildProgram(
       writeOut: io.stdout,
       writeErr: io.stderr,
       outputError: (text, write) => {
-        write(text);
+        write(escapeControls(text, '\n'));
       },
     })
     .option('-q, --quiet', 'print only the result and errors: no progress, no summaries')
@@ -161,7 +149,7 @@ function buildProgram(
         if (!(error instanceof WriteInterrupted)) throw error;
         output.end(false);
         const signal = interrupt.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
-        io.stderr(`${signal}: ${error.message} (${resolve(io.cwd, flags.out)})\n`);
+        io.stderr(`${signal}: ${escapeControls(error.message)} (${resolve(io.cwd, flags.out)})\n`);
         setExitCode(signal === 'SIGTERM' ? 143 : 130);
         return;
       } finally {
@@ -169,6 +157,12 @@ function buildProgram(
       }
       output.end(true);
       const names = result.environments.map((environment) => environment.name).join(', ');
+      // Warnings never change the exit code; --quiet keeps them, --json carries them instead.
+      if (!output.flags.json) {
+        for (const { environment, message } of result.warnings) {
+          io.stderr(`warning: ${environment}: ${terminalText(message)}\n`);
+        }
+      }
       if (output.flags.json) {
         io.stdout(
           `${JSON.stringify(
@@ -178,6 +172,7 @@ function buildProgram(
               check: flags.check === true,
               upToDate: result.drift.length === 0,
               drift: result.drift,
+              warnings: result.warnings,
             },
             null,
             2,
@@ -337,12 +332,12 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     if (error instanceof GitopsGenError) {
       if (current?.flags.json) io.stdout(errorJson(error));
-      else printError(io, error);
+      else printError(io, error, (path) => displayPath(io, path));
       return error.exitCode;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     io.stderr(
-      `internal error: this is a bug in gitops-gen; please report it with the text below.\n${detail}\n`,
+      `internal error: this is a bug in gitops-gen; please report it with the text below.\n${escapeControls(detail, '\n')}\n`,
     );
     return ExitCode.internal;
   }

@@ -1,9 +1,19 @@
 /**
  * How the CLI talks: the global output flags (--quiet, --verbose, --json, --no-color and
  * NO_COLOR), the task list of multi-step commands on a terminal, plain step lines elsewhere,
- * and errors as sentences or as JSON. Printing only; no command logic.
+ * and errors as sentences or as JSON. Printing only; no command logic. Every error text that
+ * reaches the terminal has its control characters escaped (text-safety.ts): messages quote values
+ * from users' files, and a value may hold a terminal escape sequence.
  */
-import type { GitopsGenError } from '../errors.js';
+import { formatProblem, type GitopsGenError } from '../errors.js';
+import {
+  clip,
+  escapeControls,
+  jsonSafe,
+  messageLimit,
+  quoteLimit,
+  terminalText,
+} from '../text-safety.js';
 import type { CliIo } from './io.js';
 
 export interface GlobalFlags {
@@ -64,18 +74,51 @@ export function createOutput(io: CliIo, flags: GlobalFlags, multiStep: boolean):
   };
 }
 
-/** An error for machines: one JSON document on stdout, with the exit code it ends with. */
+/**
+ * An error for people, on stderr: its message, then each problem compiler-style with its hint.
+ * Messages and hints are capped and their control characters escaped (text-safety.ts); line
+ * breaks stay as they were.
+ */
+export function printError(
+  io: CliIo,
+  error: GitopsGenError,
+  displayPath: (path: string) => string,
+): void {
+  io.stderr(`error: ${terminalText(error.message, '\n')}\n`);
+  for (const problem of error.problems) {
+    // A problem that only restates the error adds just its hint.
+    if (problem.message === error.message && problem.file === undefined) {
+      if (problem.hint) io.stderr(`  hint: ${terminalText(problem.hint, '\n')}\n`);
+      continue;
+    }
+    const shown = formatProblem({
+      ...problem,
+      file: problem.file ? displayPath(problem.file) : undefined,
+      message: clip(problem.message, messageLimit),
+      ...(problem.keyPath === undefined ? {} : { keyPath: clip(problem.keyPath, 2 * quoteLimit) }),
+      ...(problem.hint === undefined ? {} : { hint: clip(problem.hint, messageLimit) }),
+    });
+    io.stderr(`  ${escapeControls(shown, '\n  ')}\n`);
+  }
+}
+
+/**
+ * An error for machines: one JSON document on stdout, with the exit code it ends with. No raw
+ * C1 or bidi character: JSON.stringify escapes only C0 (jsonSafe).
+ */
 export function errorJson(error: GitopsGenError): string {
-  return `${JSON.stringify(
-    {
-      error: {
-        code: error.code,
-        message: error.message,
-        exitCode: error.exitCode,
-        problems: error.problems,
+  return jsonSafe(
+    `${JSON.stringify(
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          exitCode: error.exitCode,
+          problems: error.problems,
+        },
       },
-    },
-    null,
-    2,
-  )}\n`;
+      null,
+      2,
+    )}\n`,
+  );
 }

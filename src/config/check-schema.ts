@@ -7,6 +7,7 @@ import { _, Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import type { Problem } from '../errors.js';
 import { jsonDigest, requirePrecompiled } from '../precompiled.js';
+import { clip, quoteValue } from '../text-safety.js';
 import { didYouMean, formatHint } from './hints.js';
 import type { ParsedSource } from './parse.js';
 import {
@@ -97,10 +98,10 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string "${value}"`;
+  if (typeof value === 'string') return `the string ${quoteValue(value)}`;
   // JSON.stringify would print .inf and .nan as "null".
   if (typeof value === 'number' && !Number.isFinite(value)) return `the non-finite number ${value}`;
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${quoteValue(value)}`;
 }
 
 const typeNames: Record<string, string> = {
@@ -138,7 +139,7 @@ function toProblem(source: ParsedSource, error: ErrorObject): Problem {
         ...base,
         code: 'config/unknown-key',
         ...at([...path, key], 'key'),
-        message: `unknown key \`${key}\``,
+        message: `unknown key \`${clip(key)}\``,
         hint: didYouMean(key, allowed) ?? `allowed keys here: ${allowed.join(', ')}`,
       };
     }
@@ -148,7 +149,7 @@ function toProblem(source: ParsedSource, error: ErrorObject): Problem {
         ...base,
         code: 'config/invalid-key',
         ...at([...path, key], 'key'),
-        message: `\`${key}\` is not a valid label name`,
+        message: `\`${clip(key)}\` is not a valid label name`,
         hint: formatHint('label-name', key),
       };
     }
@@ -170,12 +171,12 @@ function toProblem(source: ParsedSource, error: ErrorObject): Problem {
         value.trim() !== '' &&
         (expected === 'number' ? Number.isFinite(Number(value)) : Number.isInteger(Number(value)))
       ) {
-        hint = `remove the quotes: ${value}`;
+        hint = `remove the quotes: ${clip(value)}`;
       } else if (
         expected === 'string' &&
         (typeof value === 'number' || typeof value === 'boolean')
       ) {
-        hint = `quote the value: "${String(value)}"`;
+        hint = `quote the value: ${quoteValue(String(value))}`;
       } else if (typeof value === 'number' && !Number.isFinite(value)) {
         hint = `write a finite ${expected === 'integer' ? 'integer' : 'number'} here`;
       }
@@ -217,7 +218,7 @@ function toProblem(source: ParsedSource, error: ErrorObject): Problem {
         ...base,
         code: 'config/out-of-range',
         ...at(path),
-        message: `must be ${comparison} ${limit}, got ${String(error.data)}`,
+        message: `must be ${comparison} ${limit}, got ${clip(String(error.data))}`,
         hint: rangeHint(error),
       };
     }

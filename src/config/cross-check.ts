@@ -7,6 +7,7 @@
  */
 import { basename } from 'node:path';
 import type { Problem } from '../errors.js';
+import { quoteValue } from '../text-safety.js';
 import {
   clusterScopedName,
   kubeStateMetricsComponent,
@@ -63,7 +64,7 @@ export function crossCheckEnvironments(
               origin,
               ['delivery', 'argocd', key],
               'config/argocd-disagreement',
-              `delivery.argocd.${key} is "${environment.delivery.argocd[key]}" here but "${first.delivery.argocd[key]}" in ${first.name}: Argo CD environments share one AppProject and one way of generating Applications`,
+              `delivery.argocd.${key} is ${quoteValue(environment.delivery.argocd[key])} here but ${quoteValue(first.delivery.argocd[key])} in ${first.name}: Argo CD environments share one AppProject and one way of generating Applications`,
               `use the same ${key} in every Argo CD environment`,
             ),
           );
@@ -155,7 +156,7 @@ export function crossCheckEnvironments(
             origin,
             path,
             'config/unknown-dependency',
-            `dependsOn names "${name}", which is not an environment that Flux syncs`,
+            `dependsOn names ${quoteValue(name)}, which is not an environment that Flux syncs`,
             `Flux environments: ${[...flux.keys()].join(', ') || 'none'}`,
           ),
         );
@@ -165,7 +166,7 @@ export function crossCheckEnvironments(
             origin,
             path,
             'config/dependency-in-other-cluster',
-            `dependsOn names "${name}", which Flux syncs in cluster ${fluxClusterName(other)}, not ${fluxClusterName(environment)}`,
+            `dependsOn names ${quoteValue(name)}, which Flux syncs in cluster ${fluxClusterName(other)}, not ${fluxClusterName(environment)}`,
             'Flux orders Kustomizations of one cluster only',
           ),
         );

@@ -32,6 +32,19 @@ export interface ServiceSettings {
   nodePort?: number;
 }
 
+/**
+ * Prometheus' Service: it has no authentication, so exposing it outside the cluster in a prod
+ * tier is warned about unless accepted on purpose.
+ */
+export interface PrometheusServiceSettings extends ServiceSettings {
+  /**
+   * Set (only ever `true`, and only on NodePort and LoadBalancer) when the environment accepts
+   * an unauthenticated Prometheus outside the cluster: `render` does not warn, and the Service
+   * carries the ignore annotation of `policy/unauthenticated-exposure`.
+   */
+  acceptUnauthenticated?: true;
+}
+
 export type StorageSettings =
   { type: 'emptyDir'; size: string } | { type: 'pvc'; size: string; storageClass?: string };
 
@@ -84,7 +97,7 @@ export interface PrometheusSettings extends ComponentSettings {
   jobScrapeIntervals: Record<string, string>;
   /** Metric names dropped at scrape time; `jobs` undefined means every job. */
   dropMetrics: { regex: string; jobs: string[] | undefined }[];
-  service: ServiceSettings;
+  service: PrometheusServiceSettings;
 }
 
 export interface GrafanaSettings extends ComponentSettings {

@@ -3,6 +3,7 @@
  * names, and examples for each value format. Pure.
  */
 import type { FormatName } from './schema.js';
+import { clip } from '../text-safety.js';
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
 export function editDistance(a: string, b: string): number {
@@ -31,6 +32,10 @@ export function closestMatch(input: string, candidates: readonly string[]): stri
   const needle = input.toLowerCase();
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    // The length difference bounds the distance from below: a long value (a pasted blob) is
+    // no typo of a short name, and its distance table would cost length x length.
+    const longest = Math.max(input.length, candidate.length);
+    if (Math.abs(input.length - candidate.length) > Math.max(1, Math.floor(longest / 3))) continue;
     const distance = editDistance(needle, candidate.toLowerCase());
     if (!best || distance < best.distance) best = { candidate, distance };
   }
@@ -53,13 +58,15 @@ export function formatHint(format: FormatName, value: unknown): string {
     case 'quantity': {
       const decimal = /^(\d+(?:\.\d+)?)\s*([KMGTPE])B$/i.exec(text);
       const suggestion = decimal
-        ? ` (for example \`${decimal[1] ?? ''}${(decimal[2] ?? '').toUpperCase()}i\`)`
+        ? ` (for example \`${clip(decimal[1] ?? '')}${(decimal[2] ?? '').toUpperCase()}i\`)`
         : '';
       return `use a Kubernetes quantity such as 500m, 2, 512Mi or 2Gi; byte suffixes are Ki, Mi, Gi, Ti (binary) or k, M, G, T (decimal), never KB/MB/GB${suggestion}`;
     }
     case 'retention-size': {
       const binary = /^(\d+)([KMGTPE])i$/.exec(text);
-      const suggestion = binary ? ` (for example \`${binary[1] ?? ''}${binary[2] ?? ''}B\`)` : '';
+      const suggestion = binary
+        ? ` (for example \`${clip(binary[1] ?? '')}${binary[2] ?? ''}B\`)`
+        : '';
       return `use an integer and one of B, KB, MB, GB, TB, PB, such as 40GB${suggestion}`;
     }
     case 'dns-label':

@@ -1,9 +1,12 @@
 /**
  * The only file I/O of the config stage: finds and reads environment files in a folder.
- * Returns raw text; parsing and checking happen in the pure functions beside it.
+ * Returns raw text; parsing and checking happen in the pure functions beside it. A file over
+ * maxEnvironmentFileBytes is refused from its size, before it is read.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InputError, type Problem } from '../errors.js';
+import { environmentFileTooLarge, maxEnvironmentFileBytes } from './parse.js';
 
 export interface EnvironmentSource {
   /** Path as given to the user in messages (config folder joined with the file name). */
@@ -28,6 +31,23 @@ export async function readEnvironmentSources(
     .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
     .map((entry) => entry.name)
     .sort();
+  const sizes = await Promise.all(
+    files.map(async (fileName) => (await stat(join(directory, fileName))).size),
+  );
+  const tooLarge: Problem[] = files.flatMap((fileName, index) => {
+    const size = sizes[index] ?? 0;
+    return size > maxEnvironmentFileBytes
+      ? [environmentFileTooLarge(join(directory, fileName), size)]
+      : [];
+  });
+  if (tooLarge.length > 0) {
+    const count = tooLarge.length === 1 ? 'an environment file is' : 'environment files are';
+    throw new InputError(
+      `${count} larger than ${maxEnvironmentFileBytes} bytes (1 MiB)`,
+      tooLarge,
+      'config/file-too-large',
+    );
+  }
   return Promise.all(
     files.map(async (fileName) => ({
       file: join(directory, fileName),

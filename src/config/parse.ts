@@ -14,6 +14,7 @@ import {
 } from 'yaml';
 import { toJsChecked } from '../yaml-values.js';
 import type { Problem } from '../errors.js';
+import { clip } from '../text-safety.js';
 import { offsetOfPath } from '../yaml-locate.js';
 
 export interface SourcePosition {
@@ -33,7 +34,36 @@ export interface ParsedSource {
   locate: (path: readonly (string | number)[], at?: 'key' | 'value') => SourcePosition | undefined;
 }
 
+/**
+ * The largest environment file read (1 MiB). A full environment file is a few kilobytes; one
+ * over this is a mistake (a manifest or a log saved under environments/), and parsing it would
+ * cost seconds and hundreds of megabytes before saying so.
+ */
+export const maxEnvironmentFileBytes = 2 ** 20;
+
+/** The problem of an environment file over maxEnvironmentFileBytes. */
+export function environmentFileTooLarge(file: string, bytes: number): Problem {
+  return {
+    code: 'config/file-too-large',
+    file,
+    message: `the file is ${bytes} bytes; environment files may hold at most ${maxEnvironmentFileBytes} bytes (1 MiB)`,
+    hint: 'an environment file holds a few kilobytes of settings; keep other files (manifests, logs, dumps) out of the config folder',
+  };
+}
+
 export function parseYamlSource(file: string, text: string): ParsedSource {
+  // Refused before parsing: a UTF-16 unit is 1 to 3 bytes of UTF-8.
+  if (text.length * 3 > maxEnvironmentFileBytes) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > maxEnvironmentFileBytes) {
+      return {
+        file,
+        data: undefined,
+        problems: [environmentFileTooLarge(file, bytes)],
+        locate: () => undefined,
+      };
+    }
+  }
   const lineCounter = new LineCounter();
   // resolveKnownTags: false keeps YAML 1.1 tags such as !!binary, !!set or !!timestamp from
   // turning into a Uint8Array, Set or Date that the schema check cannot describe.
@@ -97,7 +127,7 @@ function describeYamlError(
         message:
           keyPath === undefined
             ? firstLine(error.message)
-            : `duplicate key \`${keyPath[keyPath.length - 1] ?? ''}\``,
+            : `duplicate key \`${clip(keyPath[keyPath.length - 1] ?? '')}\``,
         keyPath: keyPath?.join('.'),
         hint: 'each key may appear once per mapping; remove or merge the repeated one',
       };
@@ -105,7 +135,7 @@ function describeYamlError(
     case 'TAG_RESOLVE_FAILED':
       return {
         code: 'config/yaml-tag',
-        message: `unsupported YAML tag \`${text.slice(error.pos[0], error.pos[1]).trim()}\``,
+        message: `unsupported YAML tag \`${clip(text.slice(error.pos[0], error.pos[1]).trim())}\``,
         hint: 'remove the tag: environment files hold plain strings, numbers, lists and mappings',
       };
     case 'MULTIPLE_DOCS':
@@ -118,7 +148,7 @@ function describeYamlError(
       return {
         code: 'config/yaml-syntax',
         // yaml's messages end with a source excerpt after a blank line: keep the first sentence.
-        message: firstLine(error.message),
+        message: clip(firstLine(error.message), 200),
         hint: 'check indentation and quoting near this position',
       };
   }

@@ -6,6 +6,7 @@
 import type { AlertmanagerReceiver, AlertmanagerSettings } from './environment.js';
 import { component, report, type ResolveContext } from './resolve-context.js';
 import type { EnvironmentFile } from './schema.js';
+import { quoteValue } from '../text-safety.js';
 
 type AlertmanagerInput = NonNullable<EnvironmentFile['alertmanager']>;
 type ReceiverInput = NonNullable<AlertmanagerInput['receivers']>[number];
@@ -25,7 +26,7 @@ export function resolveAlertmanager(
         context,
         ['alertmanager', 'receivers', String(index), 'name'],
         'config/duplicate-receiver',
-        `receiver "${receiverName}" is named twice`,
+        `receiver ${quoteValue(receiverName)} is named twice`,
         'give every receiver its own name',
       );
     }
@@ -36,7 +37,7 @@ export function resolveAlertmanager(
       context,
       ['alertmanager', 'criticalReceiver'],
       'config/unknown-receiver',
-      `criticalReceiver "${criticalReceiver}" is not one of the receivers (${names.join(', ')})`,
+      `criticalReceiver ${quoteValue(criticalReceiver)} is not one of the receivers (${names.join(', ')})`,
       'name one of alertmanager.receivers',
     );
   }

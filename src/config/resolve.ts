@@ -19,6 +19,7 @@ import type {
   DeliverySettings,
   PublishSettings,
   EnvironmentConfig,
+  PrometheusServiceSettings,
   ScrapeTargetSettings,
   ServiceSettings,
   StorageSettings,
@@ -101,10 +102,9 @@ export function resolveEnvironment(
         regex: drop.regex,
         jobs: drop.jobs,
       })),
-      service: resolveService(
+      service: resolvePrometheusService(
         defaults.prometheus.service,
         prometheusInput.service,
-        ['prometheus', 'service'],
         context,
       ),
     },
@@ -314,6 +314,32 @@ function resolveService(
   const nodePort =
     input?.nodePort ?? (defaults.type === 'ClusterIP' ? undefined : defaults.nodePort);
   return nodePort === undefined ? { type } : { type, nodePort };
+}
+
+/**
+ * Prometheus' Service, and whether exposing it unauthenticated is accepted: meaningful only
+ * where it is exposed, so refused on a ClusterIP Service like a nodePort is.
+ */
+function resolvePrometheusService(
+  defaults: ServiceSettings,
+  input: NonNullable<EnvironmentFile['prometheus']>['service'],
+  context: ResolveContext,
+): PrometheusServiceSettings {
+  const keyPath = ['prometheus', 'service'];
+  const service = resolveService(defaults, input, keyPath, context);
+  const accept = input?.acceptUnauthenticated;
+  if (accept === undefined) return service;
+  if (service.type === 'ClusterIP') {
+    report(
+      context,
+      [...keyPath, 'acceptUnauthenticated'],
+      'config/accept-unauthenticated-needs-type',
+      'acceptUnauthenticated only applies to a NodePort or LoadBalancer Service: a ClusterIP Service is not reachable from outside the cluster',
+      'remove `acceptUnauthenticated`, or set `type: NodePort` or `type: LoadBalancer`',
+    );
+    return service;
+  }
+  return accept ? { ...service, acceptUnauthenticated: true } : service;
 }
 
 function resolveStorage(

@@ -111,6 +111,19 @@ const service = {
   },
 } as const;
 
+/** Prometheus' Service: like any other, plus the acceptance of exposing it unauthenticated. */
+const prometheusService = {
+  ...service,
+  properties: {
+    ...service.properties,
+    acceptUnauthenticated: {
+      type: 'boolean',
+      description:
+        'Prometheus has no authentication: a NodePort or LoadBalancer lets anyone who reaches a node (or the load balancer) query every series. `true` accepts that on purpose (NodePort and LoadBalancer only): `render` no longer warns about a prod-tier environment, and the Service carries `gitops-gen.dev/ignore-checks: policy/unauthenticated-exposure`. Safer: `type: ClusterIP` with `kubectl port-forward`, or an Ingress with authentication. Default false.',
+    },
+  },
+} as const;
+
 const scrapeTarget = (what: string) =>
   ({
     type: 'object',
@@ -264,7 +277,7 @@ export const environmentSchema = {
           },
         },
         image,
-        service,
+        service: prometheusService,
       },
     },
     grafana: {

@@ -17,6 +17,7 @@ import {
   type ObjectPath,
 } from '../prometheus/source.js';
 import { substituteVariables, type DashboardVariable } from './variables.js';
+import { quoteJson } from '../text-safety.js';
 
 export interface DashboardCheckOptions {
   /** uids of the provisioned datasources (see `datasourceUidsOf`). */
@@ -114,7 +115,7 @@ class DashboardChecker {
     if (/^\$\{?DS_/.test(uid)) {
       this.out.add({
         code: code('unresolved-datasource-input'),
-        message: `${where}: datasource ${JSON.stringify(uid)} is an import placeholder; file provisioning does not replace it, so the panel finds no datasource`,
+        message: `${where}: datasource ${quoteJson(uid)} is an import placeholder; file provisioning does not replace it, so the panel finds no datasource`,
         path: uidPath,
         hint: `use the provisioned uid instead (${this.context.options.datasourceUids.join(', ') || 'none provisioned'})${this.context.hasInputs ? ' and drop __inputs' : ''}`,
       });
@@ -126,7 +127,7 @@ class DashboardChecker {
       if (!defined || defined.type !== 'datasource')
         this.out.add({
           code: code('undefined-variable'),
-          message: `${where}: datasource ${JSON.stringify(uid)} refers to ${defined ? `variable "${variable}" of type ${defined.type}` : `an undefined variable "${variable}"`}, not a datasource variable`,
+          message: `${where}: datasource ${quoteJson(uid)} refers to ${defined ? `variable "${variable}" of type ${defined.type}` : `an undefined variable "${variable}"`}, not a datasource variable`,
           path: uidPath,
           hint: 'define a templating variable of type datasource, or use a provisioned uid',
         });
@@ -139,7 +140,7 @@ class DashboardChecker {
     )
       this.out.add({
         code: code('unknown-datasource'),
-        message: `${where}: datasource uid ${JSON.stringify(uid)} is not provisioned`,
+        message: `${where}: datasource uid ${quoteJson(uid)} is not provisioned`,
         path: uidPath,
         hint: `provisioned datasource uids: ${datasourceUids.join(', ') || 'none'}`,
       });
@@ -182,7 +183,7 @@ class DashboardChecker {
     }
     const title = typeof panel.title === 'string' && panel.title !== '' ? panel.title : undefined;
     const id = panel.id;
-    const label = `panel ${title ? JSON.stringify(title) : String(path[path.length - 1])}${typeof id === 'number' ? ` (id ${id})` : ''}`;
+    const label = `panel ${title ? quoteJson(title) : String(path[path.length - 1])}${typeof id === 'number' ? ` (id ${id})` : ''}`;
     if (id !== undefined && id !== null) {
       if (typeof id !== 'number' || !Number.isInteger(id)) {
         this.out.add({
@@ -260,7 +261,7 @@ class DashboardChecker {
 
   variable(variable: Record<string, unknown>, path: ObjectPath): void {
     const name = typeof variable.name === 'string' ? variable.name : String(path[path.length - 1]);
-    const where = `variable ${JSON.stringify(name)}`;
+    const where = `variable ${quoteJson(name)}`;
     const type = this.datasource(variable.datasource, [...path, 'datasource'], where);
     if (variable.type !== 'query' || (type !== undefined && type !== 'prometheus')) return;
     const query = isRecord(variable.query) ? variable.query.query : variable.query;
@@ -331,7 +332,7 @@ export function checkDashboard(
   } else if (!uidPattern.test(uid)) {
     out.add({
       code: code('invalid-uid'),
-      message: `the dashboard uid ${JSON.stringify(uid)} contains characters other than letters, digits, - and _`,
+      message: `the dashboard uid ${quoteJson(uid)} contains characters other than letters, digits, - and _`,
       path: ['uid'],
     });
   }
@@ -372,7 +373,7 @@ export function checkDashboard(
       checker.datasource(
         annotation.datasource,
         ['annotations', 'list', index, 'datasource'],
-        `annotation ${JSON.stringify(name)}`,
+        `annotation ${quoteJson(name)}`,
       );
     });
   const panels = dashboard.panels;

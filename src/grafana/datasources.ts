@@ -16,6 +16,7 @@ import {
   type ObjectPath,
 } from '../prometheus/source.js';
 import { maxUidLength, uidPattern } from './dashboard.js';
+import { quoteJson } from '../text-safety.js';
 
 const code = (suffix: string): string => `grafana/${suffix}`;
 
@@ -86,7 +87,7 @@ function checkDatasource(
   const name = datasource.name;
   const label =
     typeof name === 'string' && name !== ''
-      ? `datasource ${JSON.stringify(name)}`
+      ? `datasource ${quoteJson(name)}`
       : `datasource ${String(path[path.length - 1])}`;
   const org = typeof datasource.orgId === 'number' ? String(datasource.orgId) : '1';
   if (typeof name !== 'string' || name === '') {
@@ -134,10 +135,10 @@ function checkDatasource(
     if (previous !== undefined)
       out.add({
         code: code('duplicate-datasource-uid'),
-        message: `${label}: uid ${JSON.stringify(uid)} is already used by datasource ${previous}`,
+        message: `${label}: uid ${quoteJson(uid)} is already used by datasource ${previous}`,
         path: [...path, 'uid'],
       });
-    else seen.uids.set(`${org}/${uid}`, typeof name === 'string' ? JSON.stringify(name) : '?');
+    else seen.uids.set(`${org}/${uid}`, typeof name === 'string' ? quoteJson(name) : '?');
   }
   if (datasource.isDefault === true) {
     const previous = seen.defaults.get(org);

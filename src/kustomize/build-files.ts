@@ -107,7 +107,13 @@ export async function loadKustomization(
       outside.push(name);
       continue;
     }
-    const text = await fs.readFile(real);
+    let text: string | undefined;
+    try {
+      text = await fs.readFile(real);
+    } catch (error) {
+      reportError(report, error); // a file over a size limit (the port refuses it)
+      return undefined;
+    }
     if (text !== undefined) found.push({ file: join(dir, name), text });
   }
   const [first] = found;
@@ -141,14 +147,14 @@ export async function readFileIn(
   report: Reporter,
   what: string,
 ): Promise<string | undefined> {
-  let real: string;
+  let text: string | undefined;
   try {
-    real = await restrictedPath(fs, k, relativePath, what);
+    // The port may refuse a file over a size limit, too.
+    text = await fs.readFile(await restrictedPath(fs, k, relativePath, what));
   } catch (error) {
     reportError(report, error);
     return undefined;
   }
-  const text = await fs.readFile(real);
   if (text === undefined) {
     report('kustomize/file-not-found', `${what} ${relativePath} does not exist`, {
       hint: `looked for ${join(k.dir, relativePath)}`,

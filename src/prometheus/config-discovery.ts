@@ -7,6 +7,7 @@
  */
 import { code, ConfigValueChecker } from './config-values.js';
 import { checkKnownKeys, closest, describe, type ObjectPath } from './source.js';
+import { quoteJson } from '../text-safety.js';
 
 /** Service discovery mechanisms a scrape job or an Alertmanager entry may use. */
 export const serviceDiscoveryKeys = [
@@ -221,7 +222,7 @@ export class DiscoveryChecker extends ConfigValueChecker {
           } else if (checkTargets && target.includes('/')) {
             this.out.add({
               code: code('invalid-target'),
-              message: `${JSON.stringify(target)} is not a valid hostname`,
+              message: `${quoteJson(target)} is not a valid hostname`,
               path: targetPath,
               hint: 'targets are host:port; set scheme and metrics_path on the job instead of writing a URL',
             });

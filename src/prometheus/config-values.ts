@@ -5,6 +5,7 @@
 import { durationHint, durationOf } from './duration.js';
 import { isValidLabelName, labelNameHint, type NameValidation } from './names.js';
 import { describe, isRecord, type FindingCollector, type ObjectPath } from './source.js';
+import { quoteJson } from '../text-safety.js';
 
 export const code = (suffix: string): string => `prometheus-config/${suffix}`;
 
@@ -111,7 +112,7 @@ export class ConfigValueChecker {
       if (!isValidLabelName(name, this.scheme))
         this.out.add({
           code: code('invalid-label-name'),
-          message: `${JSON.stringify(name)} is not a valid label name in ${what}`,
+          message: `${quoteJson(name)} is not a valid label name in ${what}`,
           path: [...path, name],
           at: 'key',
           hint: labelNameHint,

@@ -24,6 +24,7 @@ import {
   type FindingSource,
   type ObjectPath,
 } from './source.js';
+import { quoteJson } from '../text-safety.js';
 
 export { kubernetesRoles } from './config-discovery.js';
 
@@ -179,7 +180,7 @@ class ConfigChecker extends DiscoveryChecker {
     } else if (jobs.has(name)) {
       this.out.add({
         code: code('duplicate-job-name'),
-        message: `found multiple scrape configs with job name ${JSON.stringify(name)}`,
+        message: `found multiple scrape configs with job name ${quoteJson(name)}`,
         path: [...path, 'job_name'],
         hint: `scrape_configs[${String(jobs.get(name))}] has the same job_name; job names must be unique`,
       });
@@ -191,7 +192,7 @@ class ConfigChecker extends DiscoveryChecker {
     if (timeout !== undefined && timeout > interval)
       this.out.add({
         code: code('scrape-timeout-too-long'),
-        message: `scrape timeout greater than scrape interval for scrape config with job name ${JSON.stringify(name ?? '')} (${formatMs(timeout)} > ${formatMs(interval)}${job.scrape_interval === undefined ? ', the global interval' : ''})`,
+        message: `scrape timeout greater than scrape interval for scrape config with job name ${quoteJson(name ?? '')} (${formatMs(timeout)} > ${formatMs(interval)}${job.scrape_interval === undefined ? ', the global interval' : ''})`,
         path: [...path, 'scrape_timeout'],
         hint: 'a scrape must finish before the next one starts: lower scrape_timeout or raise scrape_interval',
       });
@@ -294,7 +295,7 @@ class ConfigChecker extends DiscoveryChecker {
         if (names.has(config.name))
           this.out.add({
             code: code('duplicate-remote-name'),
-            message: `found multiple ${key} configs with name ${JSON.stringify(config.name)}`,
+            message: `found multiple ${key} configs with name ${quoteJson(config.name)}`,
             path: [...itemPath, 'name'],
           });
         names.set(config.name, index);

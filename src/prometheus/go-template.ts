@@ -6,6 +6,7 @@
  * problem with Go's wording ("function \"foo\" not defined", "unclosed action", "unexpected
  * EOF"). It does not execute anything. Pure.
  */
+import { quoteValue } from '../text-safety.js';
 
 export interface TemplateError {
   message: string;
@@ -329,7 +330,7 @@ class TemplateParser {
         case 'identifier': {
           const name = token.text.split('.')[0] ?? '';
           if (!this.options.functions.has(name))
-            this.fail(`function "${name}" not defined`, token.offset);
+            this.fail(`function ${quoteValue(name)} not defined`, token.offset);
           break;
         }
         case 'variable':
@@ -362,7 +363,7 @@ class TemplateParser {
         case 'declare':
         case 'assign':
         case 'comma':
-          this.fail(`unexpected "${token.text}" in operand`, token.offset);
+          this.fail(`unexpected ${quoteValue(token.text)} in operand`, token.offset);
           break;
         default:
           break;

@@ -18,6 +18,7 @@ import {
   type PostfixState,
 } from './promql-tree.js';
 import type { SyntaxNode } from './promql-types.js';
+import { quoteValue } from '../text-safety.js';
 
 const comparisonOperators = new Set(['Eql', 'Neq', 'Gtr', 'Lss', 'Gte', 'Lte']);
 const setOperators = new Set(['And', 'Or', 'Unless']);
@@ -119,7 +120,7 @@ export class Checker extends TreeChecker {
     const name = identifier ? this.text(identifier) : '';
     const signature = promqlFunctions[name];
     if (!signature)
-      this.fail(node, 'promql/unknown-function', `unknown function with name "${name}"`);
+      this.fail(node, 'promql/unknown-function', `unknown function with name ${quoteValue(name)}`);
     if (signature.experimental)
       this.experimental(node, `The function ${name}()`, 'promql-experimental-functions');
     const args = body ? children(body).filter((kid) => expressionNodes.has(kid.name)) : [];
@@ -130,26 +131,26 @@ export class Checker extends TreeChecker {
       if (args.length !== count)
         this.typeError(
           node,
-          `expected ${count} argument(s) in call to "${name}", got ${args.length}`,
+          `expected ${count} argument(s) in call to ${quoteValue(name)}, got ${args.length}`,
         );
     } else {
       const minimum = count - 1;
       if (args.length < minimum)
         this.typeError(
           node,
-          `expected at least ${minimum} argument(s) in call to "${name}", got ${args.length}`,
+          `expected at least ${minimum} argument(s) in call to ${quoteValue(name)}, got ${args.length}`,
         );
       const maximum = minimum + signature.variadic;
       if (signature.variadic > 0 && args.length > maximum)
         this.typeError(
           node,
-          `expected at most ${maximum} argument(s) in call to "${name}", got ${args.length}`,
+          `expected at most ${maximum} argument(s) in call to ${quoteValue(name)}, got ${args.length}`,
         );
     }
     args.forEach((arg, index) => {
       const wanted = signature.args[Math.min(index, count - 1)];
       if (wanted !== undefined)
-        this.expect(arg, types[index], wanted, `call to function "${name}"`);
+        this.expect(arg, types[index], wanted, `call to function ${quoteValue(name)}`);
     });
     return signature.returns;
   }
@@ -218,7 +219,7 @@ export class Checker extends TreeChecker {
           this.fail(
             matching ?? node,
             'promql/syntax',
-            `label "${label}" must not occur in ON and GROUP clause at once`,
+            `label ${quoteValue(label)} must not occur in ON and GROUP clause at once`,
           );
     if (!this.typeCheck || lt === undefined || rt === undefined)
       return lt === 'vector' || rt === 'vector'

@@ -6,6 +6,7 @@
 import { promqlFunctions, removedFunctions } from './promql-functions.js';
 import type { PromqlError } from './promql-types.js';
 import { closest } from './source.js';
+import { quoteValue } from '../text-safety.js';
 
 const keywords = new Set([
   'by',
@@ -138,7 +139,7 @@ export function syntaxError(expr: string, errorNode: { from: number; to: number 
     );
     return {
       code: 'promql/unknown-function',
-      message: `unknown function with name "${name}"`,
+      message: `unknown function with name ${quoteValue(name)}`,
       offset: at - before[0].length,
       hint:
         removed ??
@@ -184,7 +185,7 @@ export function syntaxError(expr: string, errorNode: { from: number; to: number 
   const stillOpen = unclosedBracket(expr.slice(0, offset));
   return {
     code: 'promql/syntax',
-    message: `unexpected "${token}"`,
+    message: `unexpected ${quoteValue(token)}`,
     offset,
     ...(stillOpen
       ? {

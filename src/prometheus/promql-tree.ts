@@ -9,6 +9,7 @@ import { documentedType, type ValueType } from './promql-functions.js';
 import { unquotePromql } from './promql-syntax.js';
 import type { LabelMatcher, MatchOperator, PromqlError, SyntaxNode } from './promql-types.js';
 import { compileRe2 } from './re2.js';
+import { quoteValue } from '../text-safety.js';
 
 export const expressionNodes = new Set([
   'AggregateExpr',
@@ -207,7 +208,7 @@ export class TreeChecker {
       );
     const text = this.text(literal);
     if (/^(?:inf|nan)$/i.test(text) || /^0x/i.test(text))
-      this.fail(literal, 'promql/syntax', `"${text}" is not a valid duration`);
+      this.fail(literal, 'promql/syntax', `${quoteValue(text)} is not a valid duration`);
     // Ranges and subquery steps of zero select nothing; Prometheus refuses them.
     if (node.name === 'DurationExpr' && parseDuration(text) === 0)
       this.fail(literal, 'promql/syntax', 'duration must be greater than 0');

@@ -14,6 +14,7 @@ import {
   type FindingCollector,
   type ObjectPath,
 } from './source.js';
+import { quoteJson } from '../text-safety.js';
 
 export const relabelActions = [
   'replace',
@@ -145,7 +146,7 @@ function checkRelabelConfig(
     if (!valid && needsTarget.has(action))
       out.add({
         code: code('invalid-label-name'),
-        message: `${JSON.stringify(target)} is invalid 'target_label' for ${action} action`,
+        message: `${quoteJson(target)} is invalid 'target_label' for ${action} action`,
         path: [...path, 'target_label'],
         hint: labelNameHint,
       });

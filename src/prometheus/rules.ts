@@ -25,6 +25,7 @@ import {
   type FindingSource,
   type ObjectPath,
 } from './source.js';
+import { quoteJson } from '../text-safety.js';
 
 export type RuleCheckOptions = NameOptions;
 
@@ -92,7 +93,7 @@ class RuleChecker {
       if (!isValidLabelName(name, this.scheme))
         this.out.add({
           code: `prometheus-rules/invalid-${what}-name`,
-          message: `invalid ${what} name ${JSON.stringify(name)}`,
+          message: `invalid ${what} name ${quoteJson(name)}`,
           path: [...path, name],
           at: 'key',
           hint: labelNameHint,
@@ -110,7 +111,7 @@ class RuleChecker {
         if (error)
           this.out.add({
             code: 'prometheus-rules/invalid-template',
-            message: `${what} ${JSON.stringify(name)} of alert ${templated}: template: ${error.message} (at character ${error.offset + 1})`,
+            message: `${what} ${quoteJson(name)} of alert ${templated}: template: ${error.message} (at character ${error.offset + 1})`,
             path: [...path, name],
             hint: 'Go text/template: use {{ $labels.name }}, {{ $value }}, {{ printf "%.2f" $value }}, {{ humanize $value }}; every {{ needs }} and every if/range/with an {{ end }}',
           });
@@ -170,7 +171,7 @@ class RuleChecker {
     const hasRecord = rule.record !== undefined && rule.record !== null && rule.record !== '';
     const named = hasAlert ? rule.alert : rule.record;
     const name = typeof named === 'string' ? named : describe(named);
-    const label = `${JSON.stringify(name)} in group ${JSON.stringify(groupName)}`;
+    const label = `${quoteJson(name)} in group ${quoteJson(groupName)}`;
     if (hasAlert && hasRecord) {
       this.out.add({
         code: 'prometheus-rules/alert-and-record',
@@ -182,7 +183,7 @@ class RuleChecker {
     } else if (!hasAlert && !hasRecord) {
       this.out.add({
         code: 'prometheus-rules/missing-name',
-        message: `a rule of group ${JSON.stringify(groupName)} has neither 'alert' nor 'record'`,
+        message: `a rule of group ${quoteJson(groupName)} has neither 'alert' nor 'record'`,
         path,
         hint: 'alerting rules are named with `alert:`, recording rules with `record:`',
       });
@@ -199,7 +200,7 @@ class RuleChecker {
       if (typeof rule.record === 'string' && !isValidMetricName(rule.record, this.scheme))
         this.out.add({
           code: 'prometheus-rules/invalid-record-name',
-          message: `invalid recording rule name ${JSON.stringify(rule.record)}`,
+          message: `invalid recording rule name ${quoteJson(rule.record)}`,
           path: [...path, 'record'],
           hint: metricNameHint,
         });
@@ -279,7 +280,7 @@ class RuleChecker {
     } else if (names.has(name)) {
       this.out.add({
         code: 'prometheus-rules/duplicate-group',
-        message: `groupname: ${JSON.stringify(name)} is repeated in the same file`,
+        message: `groupname: ${quoteJson(name)} is repeated in the same file`,
         path: [...path, 'name'],
         hint: `group ${String(names.get(name))} has the same name; group names must be unique per file`,
       });
@@ -324,7 +325,7 @@ class RuleChecker {
       this.out.add({
         code: 'prometheus-rules/duplicate-rule',
         severity: 'warning',
-        message: `${kind === 'alert' ? 'alert' : 'recording rule'} ${JSON.stringify(ruleName)} is defined twice in group ${JSON.stringify(groupName)} with the same labels (rule ${previous})`,
+        message: `${kind === 'alert' ? 'alert' : 'recording rule'} ${quoteJson(ruleName)} is defined twice in group ${quoteJson(groupName)} with the same labels (rule ${previous})`,
         path: [...rulePath, kind === 'alert' ? 'alert' : 'record'],
         hint: 'both produce the same series; remove one or tell them apart with a label such as severity',
       });

@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { offsetOfPath } from '../yaml-locate.js';
 import { formatPath, type Finding, type ResourceId, type Severity } from '../findings.js';
 import { toJsChecked } from '../yaml-values.js';
+import { quoteJson } from '../text-safety.js';
 
 export type PathSegment = string | number;
 export type ObjectPath = readonly PathSegment[];
@@ -83,7 +84,7 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quoteJson(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
   return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;

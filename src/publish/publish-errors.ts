@@ -35,15 +35,16 @@ export class ValidationRefused extends GitopsGenError {
  */
 export class ImmutableFieldsRefused extends GitopsGenError {
   constructor(readonly changes: readonly ImmutableFieldChange[]) {
-    const first = changes[0];
     super(
       'publish/immutable-field',
-      `${changes.length === 1 ? 'a field' : `${changes.length} fields`} the API server refuses to update would change${first ? `: ${immutableChangeText(first)}` : ''}; nothing was published`,
+      `${changes.length === 1 ? 'a field' : `${changes.length} fields`} the API server refuses to update would change; nothing was published`,
       ExitCode.findings,
       changes.map((change) => ({
         code: 'publish/immutable-field',
         message: `${immutableChangeText(change)} (${change.rule})`,
-        hint: `${change.advice}; or rerun with --allow-recreate to have Argo CD and Flux delete and recreate the object`,
+        hint: change.advice.includes('--allow-recreate')
+          ? change.advice
+          : `${change.advice}; or publish with --allow-recreate to have Argo CD and Flux delete and recreate it`,
       })),
     );
   }

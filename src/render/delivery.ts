@@ -193,9 +193,10 @@ function appProject(environments: readonly EnvironmentConfig[]): AppProject {
         ...new Set(environments.map((environment) => environment.delivery.repoURL)),
       ].sort(),
       destinations: environments.map(destination),
-      // The only cluster-scoped kinds the stack creates.
+      // The only cluster-scoped kinds the stack creates; Namespace only when an environment
+      // renders its own (with `existing` the project may not create or change one).
       clusterResourceWhitelist: [
-        { group: '', kind: 'Namespace' },
+        ...(environments.some(createsNamespace) ? [{ group: '', kind: 'Namespace' }] : []),
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
       ],

@@ -9,6 +9,9 @@ import { baseEnvironment, renderBase } from './base.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
 import { deliveryRoots, fluxFolder, renderDelivery } from './delivery.js';
 import { renderOverlay } from './overlay.js';
+import { basename } from 'node:path';
+import { prometheusComponent } from '../stack/components.js';
+import { policyChecks } from '../validate/policy.js';
 
 export type { FileTree } from './file-tree.js';
 export { isSafeRelativePath } from './file-tree.js';
@@ -35,6 +38,49 @@ export function renderTree(
     );
   }
   return tree.build();
+}
+
+/** Something rendered as asked that deserves a second look; never an error. */
+export interface RenderWarning {
+  /** The environment it concerns. */
+  environment: string;
+  /** The `validate` check that reports the same in the rendered tree. */
+  code: string;
+  /** One line: what, where, how to fix it, and how to accept it. */
+  message: string;
+}
+
+/**
+ * Prometheus exposed outside the cluster in a prod-tier environment: it has no authentication,
+ * so a NodePort hands every node's port to anyone on the network (policy/unauthenticated-exposure
+ * says the same of the rendered Service). The built-in prod keeps the spec's NodePort 30090 and
+ * warns; `prometheus.service.acceptUnauthenticated: true` accepts it. Alertmanager's Service is
+ * always ClusterIP (it has no service setting), so only Prometheus can be exposed here.
+ */
+export function renderWarnings(environments: readonly EnvironmentConfig[]): RenderWarning[] {
+  return environments.flatMap((environment) => {
+    const { service } = environment.prometheus;
+    if (environment.tier !== 'prod' || service.type === 'ClusterIP') return [];
+    if (service.acceptUnauthenticated === true) return [];
+    const where =
+      service.type === 'NodePort'
+        ? `on ${service.nodePort === undefined ? 'a node port' : `node port ${String(service.nodePort)}`} of every node`
+        : 'through a LoadBalancer (and a node port of every node)';
+    const file =
+      environment.sourceFile === undefined
+        ? `environments/${environment.name}.yaml (the built-in ${environment.name} is in use)`
+        : basename(environment.sourceFile);
+    return [
+      {
+        environment: environment.name,
+        code: policyChecks.unauthenticatedExposure.id,
+        message:
+          `Prometheus (Service ${prometheusComponent.name}, namespace ${environment.namespace}, prod tier) has no authentication and is exposed ${where}: anyone who reaches it can query every series. ` +
+          'Set prometheus.service.type: ClusterIP and use `kubectl port-forward`, or put an Ingress with authentication in front; ' +
+          `to accept it deliberately, set prometheus.service.acceptUnauthenticated: true in ${file}`,
+      },
+    ];
+  });
 }
 
 /**

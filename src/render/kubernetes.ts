@@ -49,11 +49,11 @@ export type Manifest<T> = Plain<Omit<T, 'apiVersion' | 'kind' | 'metadata'>> & {
   metadata: Metadata;
 };
 
-/** A strategic-merge patch: names the object, sets only what changes. */
+/** A strategic-merge patch: names the object, sets only what changes (annotations too). */
 export type Patch<T> = DeepPartial<Omit<T, 'apiVersion' | 'kind' | 'metadata'>> & {
   apiVersion: string;
   kind: string;
-  metadata: { name: string };
+  metadata: { name: string; annotations?: Record<string, string> };
 };
 
 export type Namespace = Manifest<V1Namespace>;

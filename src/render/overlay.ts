@@ -51,7 +51,7 @@ import {
 } from './manifests/alertmanager.js';
 import { toJsonFile, toYamlFile, toYamlStream } from './yaml.js';
 import { ignoreChecksAnnotation, policyChecks } from '../validate/policy.js';
-import type { ServiceSettings } from '../config/environment.js';
+import type { PrometheusServiceSettings } from '../config/environment.js';
 
 export const overlayFiles = {
   kustomization: 'kustomization.yaml',
@@ -141,16 +141,26 @@ function grafanaPatch(environment: EnvironmentConfig): Patch<V1Deployment> {
   };
 }
 
+/**
+ * The Service's type and node port. An unauthenticated exposure accepted in the environment
+ * (`acceptUnauthenticated`) is written down on the Service, so that `validate` accepts it too.
+ */
 function servicePatch(
   name: string,
   port: { name: string; port: number },
-  service: ServiceSettings,
+  service: PrometheusServiceSettings,
 ): Patch<V1Service> | undefined {
   if (service.type === 'ClusterIP') return undefined;
+  const accepted = service.acceptUnauthenticated === true;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name },
+    metadata: {
+      name,
+      ...(accepted
+        ? { annotations: { [ignoreChecksAnnotation]: policyChecks.unauthenticatedExposure.id } }
+        : {}),
+    },
     // Service ports are keyed by port and protocol: without the protocol the patch would not merge.
     spec: { type: service.type, ports: [{ ...port, protocol: 'TCP', ...nodePortFields(service) }] },
   };

@@ -4,7 +4,13 @@
  * command needs.
  */
 import { loadEnvironments, selectEnvironments, type EnvironmentConfig } from '../config/index.js';
-import { ownedFolders, renderTree, type FileTree } from './index.js';
+import {
+  ownedFolders,
+  renderTree,
+  renderWarnings,
+  type FileTree,
+  type RenderWarning,
+} from './index.js';
 import { compareTree, writeTree, type Drift } from './write-tree.js';
 import { UsageError } from '../errors.js';
 import { renderFlat } from './flat.js';
@@ -38,6 +44,8 @@ export interface RenderResult {
   tree: FileTree;
   /** With `check`: how the folder differs from the tree; otherwise: what was written. */
   drift: Drift[];
+  /** Per rendered environment, what deserves a second look (such as an exposed Prometheus). */
+  warnings: RenderWarning[];
 }
 
 export async function render(options: RenderOptions): Promise<RenderResult> {
@@ -68,5 +76,5 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   const drift = options.check
     ? await compareTree(options.outDir, tree, owned)
     : await writeTree(options.outDir, tree, owned, { signal: options.signal });
-  return { environments, tree, drift };
+  return { environments, tree, drift, warnings: renderWarnings(environments) };
 }

@@ -19,6 +19,7 @@ import {
 import type { ManifestResource, Path } from './documents.js';
 import { formatPath, type Finding } from './findings.js';
 import { asArray, isRecord, podSpecPaths, reach, type Json } from './object-paths.js';
+import { quoteValue } from '../text-safety.js';
 
 /** Workloads whose selector must select their own template (apps/v1 rejects otherwise). */
 const selectorWorkloads = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
@@ -111,12 +112,16 @@ function checkPodSpec(
       context.report(
         'api/invalid-name',
         path,
-        `"${volume.name}" is not a valid volume name`,
+        `${quoteValue(volume.name)} is not a valid volume name`,
         'use at most 63 lowercase letters, digits and "-"',
       );
     }
     if (volumeNames.has(volume.name))
-      context.report('api/duplicate-name', path, `volume "${volume.name}" is defined twice`);
+      context.report(
+        'api/duplicate-name',
+        path,
+        `volume ${quoteValue(volume.name)} is defined twice`,
+      );
     volumeNames.add(volume.name);
     if (isRecord(volume.emptyDir) && volume.emptyDir.sizeLimit !== undefined) {
       checkQuantity(
@@ -136,7 +141,7 @@ function checkPodSpec(
           context.report(
             'api/invalid-name',
             [...path, 'name'],
-            `"${container.name}" is not a valid container name`,
+            `${quoteValue(container.name)} is not a valid container name`,
             'use at most 63 lowercase letters, digits and "-"',
           );
         }
@@ -144,7 +149,7 @@ function checkPodSpec(
           context.report(
             'api/duplicate-name',
             [...path, 'name'],
-            `container "${container.name}" is defined twice in the pod`,
+            `container ${quoteValue(container.name)} is defined twice in the pod`,
           );
         }
         containerNames.add(container.name);
@@ -163,7 +168,7 @@ function checkPodSpec(
           context.report(
             'api/unknown-volume',
             [...path, 'volumeMounts', mountIndex, 'name'],
-            `volume mount "${mount.name}" names no volume of the pod`,
+            `volume mount ${quoteValue(mount.name)} names no volume of the pod`,
             volumeNames.size > 0
               ? `volumes: ${[...volumeNames].join(', ')}`
               : 'add the volume under spec.volumes',
@@ -360,7 +365,7 @@ export class DuplicateObjects {
     context.report(
       'api/duplicate-object',
       ['metadata', 'name'],
-      `${resource.id.kind} "${resource.id.name}" appears twice (also in ${first.file}, document ${first.document + 1}); the second would overwrite the first`,
+      `${resource.id.kind} ${quoteValue(resource.id.name)} appears twice (also in ${first.file}, document ${first.document + 1}); the second would overwrite the first`,
     );
     return context.findings;
   }

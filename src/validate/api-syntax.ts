@@ -8,6 +8,7 @@ import { quantityToNumber } from '../config/units.js';
 import type { ManifestResource, Path } from './documents.js';
 import { formatPath, type Finding } from './findings.js';
 import { isRecord, reach } from './object-paths.js';
+import { quoteValue } from '../text-safety.js';
 
 export const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -66,7 +67,7 @@ export function checkName(context: RuleContext): void {
       context.report(
         'api/invalid-name',
         path,
-        `"${name}" is not a valid ${kind} name`,
+        `${quoteValue(name)} is not a valid ${kind} name`,
         'a name may not be "." or ".." or contain "/" or "%"',
       );
     }
@@ -75,7 +76,7 @@ export function checkName(context: RuleContext): void {
       context.report(
         'api/invalid-name',
         path,
-        `"${name}" is not a valid ${kind} name`,
+        `${quoteValue(name)} is not a valid ${kind} name`,
         'use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
       );
     }
@@ -84,7 +85,7 @@ export function checkName(context: RuleContext): void {
       context.report(
         'api/invalid-name',
         path,
-        `"${name}" is not a valid ${kind} name`,
+        `${quoteValue(name)} is not a valid ${kind} name`,
         'use at most 63 lowercase letters, digits and "-", starting with a letter',
       );
     }
@@ -92,7 +93,7 @@ export function checkName(context: RuleContext): void {
     context.report(
       'api/invalid-name',
       path,
-      `"${name}" is not a valid ${kind} name`,
+      `${quoteValue(name)} is not a valid ${kind} name`,
       'use at most 253 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit',
     );
   }
@@ -101,7 +102,7 @@ export function checkName(context: RuleContext): void {
     context.report(
       'api/invalid-namespace',
       ['metadata', 'namespace'],
-      `"${namespace}" is not a valid namespace`,
+      `${quoteValue(namespace)} is not a valid namespace`,
       'use at most 63 lowercase letters, digits and "-"',
     );
   }
@@ -117,7 +118,7 @@ export function qualifiedNameProblem(key: string): string | undefined {
     prefix !== undefined &&
     (prefix.length === 0 || prefix.length > 253 || !dns1123Subdomain.test(prefix))
   ) {
-    return `the prefix "${prefix}" must be a lowercase DNS subdomain`;
+    return `the prefix ${quoteValue(prefix)} must be a lowercase DNS subdomain`;
   }
   if (name.length === 0 || name.length > 63 || !qualifiedNamePart.test(name)) {
     return 'the name part must be 1-63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
@@ -134,7 +135,7 @@ export function checkLabelMap(context: RuleContext, path: Path, values: boolean)
       context.report(
         values ? 'api/invalid-label-key' : 'api/invalid-annotation-key',
         [...path, key],
-        `"${key}" is not a valid ${values ? 'label' : 'annotation'} key: ${keyProblem}`,
+        `${quoteValue(key)} is not a valid ${values ? 'label' : 'annotation'} key: ${keyProblem}`,
       );
     }
     if (
@@ -146,7 +147,7 @@ export function checkLabelMap(context: RuleContext, path: Path, values: boolean)
       context.report(
         'api/invalid-label-value',
         [...path, key],
-        `"${value}" is not a valid label value`,
+        `${quoteValue(value)} is not a valid label value`,
         'use at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
       );
     }
@@ -155,7 +156,7 @@ export function checkLabelMap(context: RuleContext, path: Path, values: boolean)
         values ? 'api/invalid-label-value' : 'api/invalid-annotation-value',
         [...path, key],
         `the ${values ? 'label' : 'annotation'} value is ${value === null ? 'null' : typeof value}, not a string`,
-        `quote it: "${String(value)}"`,
+        `quote it: ${quoteValue(String(value))}`,
       );
     }
   }
@@ -180,7 +181,7 @@ export function checkEnums(context: RuleContext, rules: readonly EnumRule[], bas
     for (const [path, value] of reach(root, rule.path, base)) {
       if (typeof value === 'string' && !rule.values.includes(value)) {
         const shown = rule.values.map((allowed) => (allowed === '' ? '""' : allowed)).join(', ');
-        context.report('api/invalid-enum', path, `"${value}" is not one of ${shown}`);
+        context.report('api/invalid-enum', path, `${quoteValue(value)} is not one of ${shown}`);
       }
     }
   }
@@ -195,7 +196,7 @@ export function checkQuantity(context: RuleContext, path: Path, value: unknown):
     context.report(
       'api/invalid-quantity',
       path,
-      `"${text}" is not a valid Kubernetes quantity`,
+      `${quoteValue(text)} is not a valid Kubernetes quantity`,
       decimalBytes
         ? `write ${decimalBytes[1] ?? ''}${(decimalBytes[2] ?? '').toUpperCase()}i (binary) or ${decimalBytes[1] ?? ''}${(decimalBytes[2] ?? '').toUpperCase()} (decimal)`
         : 'use a number with an optional suffix such as 500m, 2, 512Mi or 2Gi',
@@ -244,7 +245,7 @@ export function checkPortName(context: RuleContext, path: Path, value: unknown):
     context.report(
       'api/invalid-port-name',
       path,
-      `"${value}" is not a valid port name`,
+      `${quoteValue(value)} is not a valid port name`,
       'use at most 15 lowercase letters, digits and "-", with at least one letter',
     );
   }

@@ -10,6 +10,7 @@ import type { ManifestResource } from './documents.js';
 import type { Finding } from './findings.js';
 import { asArray, isRecord, type Json } from './object-paths.js';
 import { parsePromql } from '../prometheus/promql.js';
+import { quoteValue } from '../text-safety.js';
 
 /** A query found in a rule or a dashboard, with where to report its problems. */
 export interface QueryUse {
@@ -142,7 +143,7 @@ function problemsOf(expr: string, jobs: readonly ScrapeJob[]): QueryProblem[] {
       if (selected.length === 0) {
         problems.push({
           code: 'catalogue/unknown-job',
-          detail: `selects job${matcher.op}"${matcher.value}", which no scrape config defines`,
+          detail: `selects job${matcher.op}${quoteValue(matcher.value)}, which no scrape config defines`,
           hint: `configured jobs: ${jobList}`,
         });
       }
@@ -181,7 +182,7 @@ export function checkQueries(uses: readonly QueryUse[], allJobs: readonly Scrape
       problems = problemsOf(use.expr, jobs);
       problemsByExpr.set(use.expr, problems);
     }
-    const what = use.kind === 'panel' ? `panel "${use.name}"` : `${use.kind} ${use.name}`;
+    const what = use.kind === 'panel' ? `panel ${quoteValue(use.name)}` : `${use.kind} ${use.name}`;
     const consequence =
       use.kind === 'alert'
         ? 'it can never fire'
@@ -287,7 +288,7 @@ export function checkMonitors(resources: readonly ManifestResource[]): Finding[]
       findings.push({
         code: 'catalogue/monitor-selects-nothing',
         severity: 'warning',
-        message: `${kind} "${monitor.id.name}" selects no ${kind === 'ServiceMonitor' ? 'Service' : 'pod'} of this build, so it scrapes nothing`,
+        message: `${kind} ${quoteValue(monitor.id.name)} selects no ${kind === 'ServiceMonitor' ? 'Service' : 'pod'} of this build, so it scrapes nothing`,
         file: monitor.file,
         document: monitor.document,
         ...monitor.locate(['spec', 'selector'], 'key'),

@@ -10,6 +10,7 @@ import { closestMatch } from '../config/hints.js';
 import type { Finding } from './findings.js';
 import { kustomizationFile } from './inputs.js';
 import type { DeliveryReference } from './pipeline.js';
+import { quoteValue } from '../text-safety.js';
 
 function exists(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false }) !== undefined;
@@ -70,7 +71,7 @@ export function checkDeliveryPaths(
       ...reference.where(),
       code: 'delivery/path-not-found',
       severity: 'error',
-      message: `the controller would sync "${reference.path}", which is no kustomization folder of this repository`,
+      message: `the controller would sync ${quoteValue(reference.path)}, which is no kustomization folder of this repository`,
       hint: suggestion
         ? `did you mean \`${suggestion}\`?`
         : 'render the environment, or correct the path',

@@ -3,14 +3,25 @@
  * `0644` is 420), timestamps kept as strings, duplicate keys refused, `<<` merges applied.
  * Splits multi-document files, drops empty and comment-only documents, flattens `List` kinds,
  * and keeps a way back from any path to its line and column. Pure, except manifestFileStream,
- * which reads a file a block at a time.
+ * which reads a file a block at a time. Sizes come first: a document over maxObjectBytes
+ * (1.5 MiB, what etcd stores) is an `input/object-too-large` finding and is never parsed, and a
+ * file over maxManifestFileBytes (256 MiB) an `input/file-too-large` finding, never read.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { offsetOfPath } from '../yaml-locate.js';
 import { formatPath, type Finding, type ResourceId } from './findings.js';
-import { loadChunk, splitDocumentStream, splitDocuments, type YamlChunk } from '../kube-yaml.js';
+import {
+  bytesOver,
+  loadChunk,
+  maxManifestFileBytes,
+  maxObjectBytes,
+  splitDocumentStreamLimited,
+  splitDocuments,
+  type OversizedDocument,
+  type YamlChunk,
+} from '../kube-yaml.js';
 
 export type Path = readonly (string | number)[];
 
@@ -112,7 +123,37 @@ export function* manifestStream(
   text: string,
   findings: Finding[],
 ): Generator<ManifestResource> {
+  const bytes = bytesOver(text, maxManifestFileBytes);
+  if (bytes !== undefined) {
+    findings.push(fileTooLarge(file, bytes));
+    return;
+  }
   yield* chunkResources(file, splitDocuments(text), findings);
+}
+
+const mebibytes = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** A file over maxManifestFileBytes: refused from its size, unread. */
+function fileTooLarge(file: string, bytes: number): Finding {
+  return {
+    code: 'input/file-too-large',
+    severity: 'error',
+    message: `the file is ${bytes} bytes (${mebibytes(bytes)}); validate reads files of at most ${maxManifestFileBytes} bytes (${mebibytes(maxManifestFileBytes)}), so it was not read`,
+    file,
+    hint: 'split it into several files; no single Kubernetes object can be over 1.5 MiB anyway',
+  };
+}
+
+/** A document over maxObjectBytes: refused unparsed, as the API server would refuse it. */
+function objectTooLarge(file: string, document: number, line: number, bytes: number): Finding {
+  return documentFinding(
+    file,
+    document,
+    { line, column: 1 },
+    'input/object-too-large',
+    `the document is ${bytes} bytes (${mebibytes(bytes)}); Kubernetes stores objects of at most ${maxObjectBytes} bytes (1.5 MiB, etcd's default request limit), so the API server would refuse it; it was not parsed`,
+    'split it into smaller objects; a ConfigMap or Secret holds at most 1 MiB, so large files belong in an image or a volume',
+  );
 }
 
 /** Blocks of a file read from an open descriptor, decoded as UTF-8; closes it at the end. */
@@ -144,17 +185,35 @@ export function* manifestFileStream(
   file: string,
   findings: Finding[],
 ): Generator<ManifestResource> {
-  const blocks = fileBlocks(openSync(path, 'r'));
-  yield* chunkResources(file, splitDocumentStream(blocks), findings);
+  const descriptor = openSync(path, 'r');
+  const { size } = fstatSync(descriptor);
+  if (size > maxManifestFileBytes) {
+    closeSync(descriptor);
+    findings.push(fileTooLarge(file, size));
+    return;
+  }
+  const blocks = fileBlocks(descriptor);
+  yield* chunkResources(file, splitDocumentStreamLimited(blocks, maxObjectBytes), findings);
 }
 
 function* chunkResources(
   file: string,
-  chunks: Iterable<YamlChunk>,
+  chunks: Iterable<YamlChunk | OversizedDocument>,
   findings: Finding[],
 ): Generator<ManifestResource> {
   let index = 0;
-  for (const chunk of chunks) yield* documentResources(file, index++, chunk, findings);
+  for (const chunk of chunks) {
+    if ('oversized' in chunk) {
+      findings.push(objectTooLarge(file, index++, chunk.lineOffset + 1, chunk.bytes));
+      continue;
+    }
+    const bytes = bytesOver(chunk.text, maxObjectBytes);
+    if (bytes !== undefined) {
+      findings.push(objectTooLarge(file, index++, chunk.lineOffset + 1, bytes));
+      continue;
+    }
+    yield* documentResources(file, index++, chunk, findings);
+  }
 }
 
 /**

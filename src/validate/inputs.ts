@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { loadChunk } from '../kube-yaml.js';
+import { loadChunk, maxObjectBytes } from '../kube-yaml.js';
 
 export type InputSource =
   { kind: 'file'; path: string } | { kind: 'kustomization'; directory: string } | { kind: 'stdin' };
@@ -34,6 +34,8 @@ export function kustomizationFile(directory: string): string | undefined {
 function includedFolders(directory: string, file: string): string[] {
   let data: unknown;
   try {
+    // Not parsed when over the size limit: the build refuses it with a finding.
+    if (statSync(file).size > maxObjectBytes) return [];
     const loaded = loadChunk({ text: readFileSync(file, 'utf8'), lineOffset: 0 });
     data = loaded.ok ? loaded.value : undefined;
   } catch {

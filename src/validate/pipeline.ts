@@ -16,7 +16,13 @@ import {
 } from './findings.js';
 import { asArray, isRecord } from './object-paths.js';
 import { referencedDatasourceUids } from '../grafana/index.js';
-import { checkLifecycleExposure, checkResourcePolicies, enablesLifecycle } from './policy.js';
+import {
+  checkLifecycleExposure,
+  checkResourcePolicies,
+  checkUnauthenticatedExposure,
+  enablesLifecycle,
+} from './policy.js';
+import { exposedServiceType, runsUnauthenticatedServer } from './policy-exposure.js';
 import { checkSchema, type SchemaLookup } from './schema-check.js';
 
 /** Where embedded content (a file inside a ConfigMap) came from, for locating its findings. */
@@ -290,7 +296,8 @@ const noPosition = (): undefined => undefined;
 
 /**
  * What the end-of-source cross-checks keep of a resource, so that a large source is never held
- * whole: monitors, and workloads with a finding to locate (the lifecycle flag), whole; Services
+ * whole: monitors, workloads with a finding to locate (the lifecycle flag) or that run Prometheus
+ * or Alertmanager, and NodePort or LoadBalancer Services, whole; other Services
  * and other workloads as the labels, selectors and type those checks read, copied so that they
  * pin no source text; anything else not at all.
  */
@@ -298,9 +305,14 @@ function retained(resource: ManifestResource): ManifestResource | undefined {
   const { kind } = resource.id;
   if (kind === 'ServiceMonitor' || kind === 'PodMonitor') return resource;
   if (kind !== 'Service' && !workloadKinds.has(kind)) return undefined;
-  if (workloadKinds.has(kind) && enablesLifecycle(resource)) {
+  if (
+    workloadKinds.has(kind) &&
+    (enablesLifecycle(resource) || runsUnauthenticatedServer(resource))
+  ) {
     return resource;
   }
+  // Exposed Services are few and small: whole, with their ports, annotations and positions.
+  if (exposedServiceType(resource) !== undefined) return resource;
   const object = resource.object;
   const metadata = isRecord(object.metadata) ? object.metadata : {};
   const spec = isRecord(object.spec) ? object.spec : {};
@@ -560,6 +572,7 @@ export async function runPipeline(
     findings.push(...queries.findings());
     findings.push(...checkMonitors(checked));
     findings.push(...checkLifecycleExposure(checked, options.disabledChecks ?? []));
+    findings.push(...checkUnauthenticatedExposure(checked, options.disabledChecks ?? []));
   }
   return { report: buildReport(results, findings), ruleFiles, deliveryReferences: references };
 }

@@ -6,6 +6,7 @@
 import type { ManifestResource, Path } from './documents.js';
 import { formatPath, type Finding, type Severity } from './findings.js';
 import { asArray, containersOf, isRecord, podSpecPaths, reach, type Json } from './object-paths.js';
+import { unauthenticatedExposures } from './policy-exposure.js';
 
 export const ignoreChecksAnnotation = 'gitops-gen.dev/ignore-checks';
 
@@ -54,6 +55,12 @@ export const policyChecks = {
     description:
       'Prometheus with --web.enable-lifecycle is not reachable through a NodePort or LoadBalancer',
   },
+  unauthenticatedExposure: {
+    id: 'policy/unauthenticated-exposure',
+    severity: 'warning',
+    description:
+      'no NodePort or LoadBalancer Service in a prod namespace exposes Prometheus or Alertmanager, which have no authentication',
+  },
   clientSideApplySize: {
     id: 'policy/client-side-apply-size',
     severity: 'warning',
@@ -67,6 +74,8 @@ export interface PolicyOptions {
   disabled?: readonly string[];
   /** Namespaces where literal Secrets are tolerated (a warning, not an error). */
   isDevNamespace?: (namespace: string | undefined) => boolean;
+  /** Prod-tier namespaces, where policy/unauthenticated-exposure applies. */
+  isProdNamespace?: (namespace: string | undefined) => boolean;
 }
 
 /** Passwords that ship as defaults (the spec's Grafana password among them). */
@@ -81,6 +90,16 @@ const knownDefaultPasswords = new Set([
 
 const defaultIsDevNamespace = (namespace: string | undefined): boolean =>
   namespace !== undefined && /(^|-)(dev|development|local|test)($|-)/.test(namespace);
+
+/**
+ * Prod tier, for policy/unauthenticated-exposure. gitops-gen puts no tier label on what it
+ * renders (a label on every object would roll every pod), so the namespace name tells: `prod`,
+ * `production` or `prd` as a `-`-separated word (`mlflow-prod`, `prod-eu`, `team-prd-2`), as
+ * `defaultIsDevNamespace` reads dev. A prod-tier environment in a namespace named otherwise
+ * (`mlflow-edge`) is warned about by `render`, which knows its tier, and not here.
+ */
+export const defaultIsProdNamespace = (namespace: string | undefined): boolean =>
+  namespace !== undefined && /(^|-)(prod|production|prd)($|-)/.test(namespace);
 
 function ignoredChecks(resource: ManifestResource): Set<string> {
   const metadata = isRecord(resource.object.metadata) ? resource.object.metadata : {};
@@ -375,6 +394,50 @@ export function checkLifecycleExposure(
   return findings;
 }
 
+/**
+ * policy/unauthenticated-exposure: Prometheus or Alertmanager behind a NodePort or LoadBalancer
+ * Service in a prod namespace (`isProdNamespace`, by default `defaultIsProdNamespace`); which
+ * Services reach them is decided in policy-exposure.ts. Reported on the Service, so that its
+ * ignore annotation (which `render` writes for `prometheus.service.acceptUnauthenticated`)
+ * silences it.
+ */
+export function checkUnauthenticatedExposure(
+  resources: readonly ManifestResource[],
+  disabledChecks: readonly string[],
+  isProdNamespace: (namespace: string | undefined) => boolean = defaultIsProdNamespace,
+): Finding[] {
+  const check = policyChecks.unauthenticatedExposure;
+  const disabled = disabledSet(disabledChecks);
+  if (disabled.has(check.id)) return [];
+  return unauthenticatedExposures(resources, isProdNamespace).flatMap((exposure) => {
+    const { service, server, port, nodePort } = exposure;
+    const { name, namespace = 'its namespace' } = service.id;
+    const context = new PolicyContext(service, disabled);
+    const portText = port === undefined ? '' : ` (port ${String(port)})`;
+    const where =
+      exposure.type === 'NodePort'
+        ? `on ${nodePort === undefined ? 'a node port' : `node port ${String(nodePort)}`} of every node`
+        : 'through a load balancer (and a node port of every node)';
+    const forward = `${String(port ?? server.port)}:${String(port ?? server.port)}`;
+    context.report(
+      check,
+      exposure.path,
+      `Service "${name}" (${exposure.type}) in prod namespace ${namespace} exposes ${server.name}${portText}, which has no authentication, ${where}: anyone who reaches it can ${server.risk}; make the Service ClusterIP and use kubectl port-forward, or put an Ingress with authentication in front`,
+      [
+        `with type ClusterIP: kubectl port-forward svc/${name} -n ${namespace} ${forward}`,
+        'an Ingress with authentication in front: ingress-nginx basic auth or oauth2-proxy',
+        server.name === 'Prometheus'
+          ? 'in a gitops-gen environment file: prometheus.service.type: ClusterIP, or prometheus.service.acceptUnauthenticated: true to accept it'
+          : undefined,
+        `to accept it on this object: the annotation ${ignoreChecksAnnotation}: "${check.id}"`,
+      ]
+        .filter((part) => part !== undefined)
+        .join('; '),
+    );
+    return context.findings;
+  });
+}
+
 function disabledSet(disabled: readonly string[] | undefined): Set<string> {
   return new Set((disabled ?? []).map((id) => (id.includes('/') ? id : `policy/${id}`)));
 }
@@ -400,5 +463,6 @@ export function checkPolicies(
   return [
     ...resources.flatMap((resource) => checkResourcePolicies(resource, options)),
     ...checkLifecycleExposure(resources, options.disabled ?? []),
+    ...checkUnauthenticatedExposure(resources, options.disabled ?? [], options.isProdNamespace),
   ];
 }

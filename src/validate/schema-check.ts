@@ -8,6 +8,7 @@ import { closestMatch } from '../config/hints.js';
 import type { ManifestResource, Path } from './documents.js';
 import { formatPath, type Finding } from './findings.js';
 import { isRecord } from './object-paths.js';
+import { quoteValue } from '../text-safety.js';
 
 /** What the schema check needs from the schema store. */
 export interface SchemaLookup {
@@ -51,8 +52,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string "${value}"`;
-  return `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `the string ${quoteValue(value)}`;
+  return `${typeof value} ${quoteValue(value)}`;
 }
 
 const typeNames: Record<string, string> = {
@@ -75,7 +76,7 @@ function typeHint(expected: string, value: unknown): string | undefined {
       : undefined;
   }
   if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
-    return `quote the value: "${String(value)}" (YAML reads ${String(value)} as ${typeof value})`;
+    return `quote the value: ${quoteValue(String(value))} (YAML reads ${String(value)} as ${typeof value})`;
   }
   if (expected === 'array' && isRecord(value)) return 'write a list: each item starts with "- "';
   if (expected === 'object' && typeof value === 'string') {
@@ -112,7 +113,7 @@ function toFinding(
         ...base,
         code: 'schema/unknown-field',
         ...at([...path, key], 'key'),
-        message: `unknown field "${key}"`,
+        message: `unknown field ${quoteValue(key)}`,
         hint: match
           ? `did you mean \`${match}\`?`
           : 'check the spelling and the indentation (a mis-indented block lands under the wrong key)',
@@ -124,7 +125,7 @@ function toFinding(
         ...base,
         code: 'schema/missing-field',
         ...at(path, 'key'),
-        message: `missing required field "${key}"`,
+        message: `missing required field ${quoteValue(key)}`,
         hint: `add \`${key}:\` here`,
       };
     }

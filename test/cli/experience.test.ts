@@ -92,8 +92,30 @@ describe('--json on every command', () => {
 
 describe('--quiet and --verbose', () => {
   it('--quiet prints nothing when all is well', async () => {
-    expect(await runCli(['render', '--quiet'], tree)).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(await runCli(['validate', '-q'], tree)).toEqual({ code: 0, stdout: '', stderr: '' });
+    const dir = await tempDir();
+    // dev and staging: no warning (prod's NodePort exposes an unauthenticated Prometheus).
+    const only = ['--env', 'dev', '--env', 'staging'];
+    expect(await runCli(['render', '--quiet', ...only], dir)).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    expect(await runCli(['validate', '-q', 'overlays/dev', 'overlays/staging'], dir)).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+  });
+
+  it('--quiet still prints warnings, which never change the exit code', async () => {
+    const render = await runCli(['render', '--quiet'], tree);
+    expect(render).toMatchObject({ code: 0, stdout: '' });
+    expect(render.stderr).toMatch(/^warning: prod: Prometheus .* has no authentication [^\n]*\n$/);
+    const validate = await runCli(['validate', '-q'], tree);
+    expect(validate.code).toBe(0);
+    expect(validate.stderr).toBe('');
+    expect(validate.stdout).toMatch(/ policy\/unauthenticated-exposure\n/);
+    expect(validate.stdout).toMatch(/, 0 errors, 1 warning, /);
   });
 
   it('--quiet still prints errors', async () => {

@@ -34,7 +34,9 @@ describe('bin/gitops-gen.js', () => {
     expect(await readdir(join(dir, 'overlays'))).toEqual(['dev', 'prod', 'staging']);
     const validate = await gitopsGen(['validate', '--promtool', 'never'], dir);
     expect(validate).toMatchObject({ code: 0, stderr: '' });
-    expect(validate.stdout).toMatch(/ 0 errors, 0 warnings/);
+    // The one warning: the built-in prod's NodePort exposes an unauthenticated Prometheus.
+    expect(validate.stdout).toMatch(/ 0 errors, 1 warning,/);
+    expect(validate.stdout).toContain('policy/unauthenticated-exposure');
   });
 
   it('ends a usage error with exit 2 and no stack trace', async () => {

@@ -16,7 +16,7 @@ const repository = join(import.meta.dirname, '..', '..');
 const update = process.env.UPDATE_DOCS === '1';
 
 describe('gitops-gen init', () => {
-  it('writes commented environment files that render and validate clean', async () => {
+  it('writes commented environment files that render and validate clean (but for the prod NodePort)', async () => {
     const dir = await tempDir();
     const init = await runCli(['init'], dir);
     expect(init.code, init.stderr).toBe(0);
@@ -33,7 +33,11 @@ describe('gitops-gen init', () => {
     expect(schema).toEqual(JSON.parse(JSON.stringify(environmentSchema)));
     expect((await runCli(['render'], dir)).code).toBe(0);
     const validation = await runCli(['validate'], dir);
-    expect(validation.stdout).toMatch(/, 0 errors, 0 warnings/);
+    // prod keeps the spec's NodePort, which exposes an unauthenticated Prometheus: one warning.
+    expect(validation.stdout).toMatch(/, 0 errors, 1 warning,/);
+    expect(validation.stdout.match(/^ +\d+:\d+ +warning .*$/gm)).toEqual([
+      expect.stringMatching(/mlflow-prod exposes Prometheus .* policy\/unauthenticated-exposure$/),
+    ]);
     expect(validation.code).toBe(0);
   });
 

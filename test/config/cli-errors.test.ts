@@ -449,7 +449,10 @@ describe('gitops-gen render with minimal environment files (defaults apply)', ()
       'dev.yaml': lines('prometheus:', '  replicas: 1', '  scrapeInterval: 30s'),
       'qa.yaml': lines('alerts:', '  cpuUsagePercent: 90'),
     });
-    expect(result.stderr).toBe('');
+    // Only the warning of prod's default NodePort: Prometheus has no authentication.
+    expect(result.stderr).toMatch(
+      /^warning: prod: Prometheus \(Service prometheus, namespace mlflow-prod, prod tier\) has no authentication and is exposed on node port 30090 of every node: [^\n]*\n$/,
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('rendered dev, prod, qa');
     const read = (path: string) => readFile(join(dir, 'overlays', path), 'utf8');

@@ -73,10 +73,15 @@ describe('render --layout flat --env prod', () => {
     expect(dashboard.panels.length).toBeGreaterThan(10);
   });
 
-  it('validates clean, folder and files alike', async () => {
+  it('validates clean but for the NodePort of the unauthenticated prod Prometheus, folder and files alike', async () => {
     for (const paths of [['k8s/monitoring'], [flatFiles.config, flatFiles.deployment]]) {
       const result = await runCli(['validate', ...paths], flat);
-      expect(result.stdout).toMatch(/^\d+ resources, \d+ valid, 0 invalid, 0 errors, 0 warnings/);
+      expect(result.stdout).toMatch(/\n\d+ resources, \d+ valid, 0 invalid, 0 errors, 1 warning,/);
+      expect(result.stdout.match(/ {2}\d+:\d+ +warning .*$/gm)).toEqual([
+        expect.stringMatching(
+          /warning spec\.ports\[0\]: Service "prometheus" \(NodePort\) in prod namespace mlflow-prod exposes Prometheus .* policy\/unauthenticated-exposure$/,
+        ),
+      ]);
       expect(result.code).toBe(0);
     }
   });

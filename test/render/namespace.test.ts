@@ -92,13 +92,15 @@ describe('namespaceManagement: existing', () => {
     expect(namespaces(await kustomizeBuild(join(root, 'overlays/dev')))).toHaveLength(1);
   });
 
-  it('leaves validate clean', async () => {
+  it('leaves validate clean but for the NodePort of the unauthenticated prod Prometheus', async () => {
     const root = await writeTree(treeOf(files));
     const report = await validate({
       paths: ['overlays', 'argocd'].map((folder) => join(root, folder)),
       promtool: 'never',
     });
-    expect(report.findings).toEqual([]);
+    expect(
+      report.findings.map(({ code, resource }) => ({ code, resource: resource?.name })),
+    ).toEqual([{ code: 'policy/unauthenticated-exposure', resource: 'prometheus' }]);
   });
 
   it('drops CreateNamespace from its Application only: a missing namespace fails the sync', () => {
@@ -110,6 +112,23 @@ describe('namespaceManagement: existing', () => {
     expect(syncOptionsOf(tree, 'argocd/applications/dev.yaml')).toEqual(
       expect.arrayContaining(['CreateNamespace=true']),
     );
+  });
+
+  it('lets the AppProject create Namespaces only while an environment renders one', async () => {
+    const kindsOf = async (tree: ReturnType<typeof treeOf>): Promise<string[]> => {
+      const root = await writeTree(tree);
+      const project = (await kustomizeBuild(join(root, 'argocd'))).find(
+        (object) => object.kind === 'AppProject',
+      );
+      const spec = project?.spec as { clusterResourceWhitelist: { kind: string }[] };
+      return spec.clusterResourceWhitelist.map((entry) => entry.kind);
+    };
+    expect(await kindsOf(treeOf(files))).toContain('Namespace');
+    expect(
+      await kindsOf(
+        treeOf({ dev: 'namespaceManagement: existing', prod: 'namespaceManagement: existing' }),
+      ),
+    ).toEqual(['ClusterRole', 'ClusterRoleBinding']);
   });
 
   it('with Flux: the Kustomization syncs an overlay without a Namespace into the namespace', async () => {

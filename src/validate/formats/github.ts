@@ -2,12 +2,16 @@
  * GitHub Actions workflow commands: one `::error` / `::warning` / `::notice` line per finding,
  * so findings show up as annotations on the pull request's files. Pure.
  */
+import { escapeControls } from '../../text-safety.js';
 import type { Finding, ValidationReport } from '../findings.js';
 import { summaryLine } from './human.js';
 
-/** Workflow command escaping: data escapes %, CR, LF; properties also `:` and `,`. */
+/**
+ * Workflow command escaping: data escapes %, CR, LF; properties also `:` and `,`. Other control
+ * characters are shown as escapes (`\x1b`): the commands land in a log that a terminal may show.
+ */
 const escapeData = (text: string): string =>
-  text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  escapeControls(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 const escapeProperty = (text: string): string =>
   escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 

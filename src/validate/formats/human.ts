@@ -1,9 +1,16 @@
 /**
  * The report for people: findings grouped by file, each with line:column, severity, the path
  * inside the object, the message, the object and a hint; then one summary line. Colour only
- * when the caller says so (the CLI decides from the terminal, NO_COLOR and --no-color). Pure.
+ * when the caller says so (the CLI decides from the terminal, NO_COLOR and --no-color). Every
+ * text from the files (names, paths, messages that quote values) has its control characters
+ * escaped, so that a terminal escape sequence in a manifest is shown, never obeyed. Pure.
  */
+import { clip, quoteLimit, terminalText } from '../../text-safety.js';
 import { resourceLabel, type Finding, type ValidationReport } from '../findings.js';
+
+/** A line break inside a message continues under the message's column. */
+const continued = `\n${' '.repeat(11)}`;
+const safe = (text: string): string => terminalText(text, continued);
 
 const codes = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 type Style = keyof typeof codes;
@@ -27,7 +34,7 @@ export function formatHuman(report: ValidationReport, options: { color: boolean 
     options.color ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
   const groups = new Map<string, Finding[]>();
   for (const finding of report.findings) {
-    const file = finding.file ?? '(no file)';
+    const file = finding.file === undefined ? '(no file)' : terminalText(finding.file);
     groups.set(file, [...(groups.get(file) ?? []), finding]);
   }
   let text = '';
@@ -41,15 +48,16 @@ export function formatHuman(report: ValidationReport, options: { color: boolean 
           : finding.severity === 'warning'
             ? paint('yellow', 'warning')
             : paint('cyan', 'info');
-      const path = finding.path ? `${finding.path}: ` : '';
-      text += `  ${where.padEnd(8)} ${severity.padEnd(options.color ? 16 : 7)} ${path}${finding.message}  ${paint('dim', finding.code)}\n`;
+      const path = finding.path ? `${safe(clip(finding.path, 2 * quoteLimit))}: ` : '';
+      text += `  ${where.padEnd(8)} ${severity.padEnd(options.color ? 16 : 7)} ${path}${safe(finding.message)}  ${paint('dim', safe(finding.code))}\n`;
       const details: string[] = [];
-      if (finding.resource) details.push(resourceLabel(finding.resource));
+      if (finding.resource)
+        details.push(safe(clip(resourceLabel(finding.resource), 2 * quoteLimit)));
       if (finding.document !== undefined && finding.document > 0) {
         details.push(`document ${finding.document + 1}`);
       }
       if (details.length > 0) text += `  ${' '.repeat(8)} ${paint('dim', details.join(', '))}\n`;
-      if (finding.hint) text += `  ${' '.repeat(8)} hint: ${finding.hint}\n`;
+      if (finding.hint) text += `  ${' '.repeat(8)} hint: ${safe(finding.hint)}\n`;
     }
     text += '\n';
   }

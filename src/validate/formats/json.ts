@@ -1,8 +1,10 @@
 /**
  * Machine-readable report. Field names follow kubeconform's `-output json` where the two
  * overlap (`resources[].filename/kind/name/version/status/msg/validationErrors`,
- * `summary.valid/invalid/errors/skipped`), with gitops-gen's full findings beside them. Pure.
+ * `summary.valid/invalid/errors/skipped`), with gitops-gen's full findings beside them. No raw
+ * C1 or bidi character reaches the output (jsonSafe). Pure.
  */
+import { jsonSafe } from '../../text-safety.js';
 import type { Finding, ValidationReport } from '../findings.js';
 
 const kubeconformStatus = {
@@ -47,20 +49,22 @@ export function formatJson(report: ValidationReport): string {
       })),
     };
   });
-  return `${JSON.stringify(
-    {
-      resources,
-      findings: report.findings,
-      summary: {
-        resources: report.summary.resources,
-        valid: report.summary.valid,
-        invalid: report.summary.invalid,
-        errors: report.summary.errors,
-        warnings: report.summary.warnings,
-        skipped: report.summary.skipped,
+  return jsonSafe(
+    `${JSON.stringify(
+      {
+        resources,
+        findings: report.findings,
+        summary: {
+          resources: report.summary.resources,
+          valid: report.summary.valid,
+          invalid: report.summary.invalid,
+          errors: report.summary.errors,
+          warnings: report.summary.warnings,
+          skipped: report.summary.skipped,
+        },
       },
-    },
-    null,
-    2,
-  )}\n`;
+      null,
+      2,
+    )}\n`,
+  );
 }

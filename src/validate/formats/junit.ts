@@ -3,21 +3,19 @@
  * per resource; error-level findings are failures, skipped resources are skipped. Findings that
  * belong to no resource (a YAML syntax error) get a test case of their own. Pure.
  */
+import { escapeControls } from '../../text-safety.js';
 import { resourceLabel, type Finding, type ValidationReport } from '../findings.js';
-
-// eslint-disable-next-line no-control-regex -- these are exactly the characters to remove
-const forbiddenInXml = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
 function escapeXml(text: string): string {
   return (
-    text
+    // XML 1.0 forbids most control characters, even escaped: they are shown as `\x1b`, as are
+    // C1 and bidi controls (CI systems print these reports).
+    escapeControls(text, '\n')
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
       .replace(/'/g, '&apos;')
-      // XML 1.0 forbids most control characters, even escaped.
-      .replace(forbiddenInXml, '')
   );
 }
 

@@ -4,6 +4,7 @@
  * own TypeScript definitions (@types/sarif). Pure.
  */
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { jsonSafe } from '../../text-safety.js';
 import type { Finding, ValidationReport } from '../findings.js';
 
 const levels = { error: 'error', warning: 'warning', info: 'note' } as const;
@@ -68,5 +69,6 @@ export function buildSarif(report: ValidationReport, options: SarifOptions): Log
 }
 
 export function formatSarif(report: ValidationReport, options: SarifOptions): string {
-  return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
+  // No raw C1 or bidi character: JSON.stringify escapes only C0.
+  return jsonSafe(`${JSON.stringify(buildSarif(report, options), null, 2)}\n`);
 }
