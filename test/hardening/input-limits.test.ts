@@ -18,7 +18,7 @@ import {
 } from '../../src/kube-yaml.js';
 import { validate } from '../../src/index.js';
 import { clip, quoteValue } from '../../src/text-safety.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/random.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -183,17 +183,23 @@ describe('validate: standard input', () => {
   });
 });
 
+/** `render` of one environment file `dev.yaml` holding `content`, as text and as --json. */
+async function renderDev(content: string): Promise<{ json: boolean; result: CliResult }[]> {
+  const root = await tempDir();
+  await mkdir(join(root, 'environments'));
+  await writeFile(join(root, 'environments', 'dev.yaml'), content);
+  const results = [];
+  for (const json of [false, true]) {
+    const argv = [...(json ? ['--json'] : []), 'render', '-c', 'environments', '-o', 'out'];
+    results.push({ json, result: await runCli(argv, root) });
+  }
+  return results;
+}
+
 describe('environment files: size limit and short quotes', () => {
   it('a 2 MB environment file is an input error naming the file, its size and the limit', async () => {
-    const root = await tempDir();
-    await mkdir(join(root, 'environments'));
     const content = `# ${'padding '.repeat(2 ** 18)}\nnamespace: mlflow-dev\n`;
-    await writeFile(join(root, 'environments', 'dev.yaml'), content);
-    for (const json of [false, true]) {
-      const result = await runCli(
-        [...(json ? ['--json'] : []), 'render', '-c', 'environments', '-o', 'out'],
-        root,
-      );
+    for (const { json, result } of await renderDev(content)) {
       expect(result.code).toBe(2);
       const text = result.stdout + result.stderr;
       expect(text).toContain('dev.yaml');
@@ -213,14 +219,7 @@ describe('environment files: size limit and short quotes', () => {
       `namespace: mlflow-dev\nprometheus:\n  retention:\n    time: ${long}\n`,
     ];
     for (const content of cases) {
-      const root = await tempDir();
-      await mkdir(join(root, 'environments'));
-      await writeFile(join(root, 'environments', 'dev.yaml'), content);
-      for (const json of [false, true]) {
-        const result = await runCli(
-          [...(json ? ['--json'] : []), 'render', '-c', 'environments', '-o', 'out'],
-          root,
-        );
+      for (const { result } of await renderDev(content)) {
         expect(result.code).toBe(2);
         const text = result.stdout + result.stderr;
         const runs = text.match(/q+/g) ?? [];

@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export type StandInRoute =
   | 'GET /repos/{owner}/{repo}'
@@ -1303,4 +1304,22 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
     },
   };
   return standIn;
+}
+
+/**
+ * A stand-in for the `acme/gitops` repository started before the tests of the calling file
+ * and closed after them; the getter returns it once started.
+ */
+export function useGitHubStandIn(token: string): () => GitHubStandIn {
+  let standIn: GitHubStandIn | undefined;
+  beforeAll(async () => {
+    standIn = await startGitHubStandIn({ token, owner: 'acme', repo: 'gitops' });
+  });
+  afterAll(async () => {
+    await standIn?.close();
+  });
+  return () => {
+    if (!standIn) throw new Error('the GitHub stand-in is not started yet');
+    return standIn;
+  };
 }

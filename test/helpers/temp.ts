@@ -22,3 +22,13 @@ export async function writeFiles(root: string, files: Record<string, string>): P
     await writeFile(join(root, path), text, 'utf8');
   }
 }
+
+/** A new temporary folder of environment files: name -> text of `<name>.yaml`. */
+export async function environmentsFolder(files: Record<string, string>): Promise<string> {
+  const dir = await tempDir();
+  await writeFiles(
+    dir,
+    Object.fromEntries(Object.entries(files).map(([name, text]) => [`${name}.yaml`, text])),
+  );
+  return dir;
+}

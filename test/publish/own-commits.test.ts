@@ -6,31 +6,22 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode, GitopsGenError } from '../../src/errors.js';
 import { publish, type PublishOptions } from '../../src/publish/publish.js';
 import { git, remoteWith } from '../helpers/git.js';
-import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.js';
-import { tempDir, writeFiles } from '../helpers/temp.js';
+import { useGitHubStandIn } from '../helpers/github-stand-in.js';
+import { environmentsFolder, tempDir } from '../helpers/temp.js';
 
 const bot = { name: 'gitops-gen', email: 'gitops-gen@example.com' };
 const token = 'ghp_ownCommitsToken0123456789';
 const branch = 'gitops-gen/main/prod';
 
-async function configWith(prod: string): Promise<string> {
-  const dir = await tempDir();
-  await writeFiles(dir, { 'dev.yaml': '', 'staging.yaml': '', 'prod.yaml': prod });
-  return dir;
-}
+const configWith = (prod: string): Promise<string> =>
+  environmentsFolder({ dev: '', staging: '', prod });
 
 describe('commits on a pull-request branch, judged by content', () => {
-  let standIn: GitHubStandIn;
-  beforeAll(async () => {
-    standIn = await startGitHubStandIn({ token, owner: 'acme', repo: 'gitops' });
-  });
-  afterAll(async () => {
-    await standIn.close();
-  });
+  const standIn = useGitHubStandIn(token);
 
   const options = async (
     remote: string,
@@ -46,15 +37,15 @@ describe('commits on a pull-request branch, judged by content', () => {
     mode: 'pr',
     environments: ['prod'],
     githubRepo: 'acme/gitops',
-    githubApiUrl: standIn.apiUrl,
+    githubApiUrl: standIn().apiUrl,
     token,
     ...extra,
   });
 
   /** A published pull request, and a clone on its branch for the human. */
   async function published(): Promise<{ remote: string; clone: string }> {
-    standIn.reset();
-    standIn.addBranch(branch);
+    standIn().reset();
+    standIn().addBranch(branch);
     const repos = await remoteWith({});
     await publish(await options(repos.remote));
     await git(repos.clone, 'fetch', '--quiet', 'origin');
@@ -127,8 +118,8 @@ describe('commits on a pull-request branch, judged by content', () => {
   it('a commit that is gitops-gen content alone is its own: no pull request needed to tell', async () => {
     const { remote, clone } = await published();
     // The pull request is gone (its marker with the recorded head too); the branch stays.
-    standIn.reset();
-    standIn.addBranch(branch);
+    standIn().reset();
+    standIn().addBranch(branch);
     const own = (await git(clone, 'rev-parse', 'HEAD')).trim();
     const result = await publish(await options(remote, 'prometheus: { retention: { time: 20d } }'));
     expect(result.changeSets[0]?.operation).toBe('created');

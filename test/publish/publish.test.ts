@@ -20,21 +20,14 @@ import {
   startGitHubStandIn,
   type GitHubStandIn,
 } from '../helpers/github-stand-in.js';
-import { tempDir, writeFiles } from '../helpers/temp.js';
+import { environmentsFolder, tempDir } from '../helpers/temp.js';
 
 const bot = { name: 'gitops-gen', email: 'gitops-gen@example.com' };
 const token = 'ghp_publishTestToken0123456789';
 
-async function environments(
+const environments = (
   files: Record<string, string> = { dev: '', staging: '', prod: '' },
-): Promise<string> {
-  const dir = await tempDir();
-  await writeFiles(
-    dir,
-    Object.fromEntries(Object.entries(files).map(([name, text]) => [`${name}.yaml`, text])),
-  );
-  return dir;
-}
+): Promise<string> => environmentsFolder(files);
 
 async function options(
   remote: string,

@@ -5,15 +5,15 @@
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planChangeSet } from '../../src/publish/changeset.js';
 import { retiredEnvironments, scopeOf } from '../../src/publish/plan.js';
 import { publish, type PublishOptions } from '../../src/publish/publish.js';
 import { ownershipManifestPath } from '../../src/publish/types.js';
 import { git, humanCommit, remoteWith } from '../helpers/git.js';
-import { startGitHubStandIn, type GitHubStandIn } from '../helpers/github-stand-in.js';
+import { useGitHubStandIn } from '../helpers/github-stand-in.js';
 import { renderEnvironments } from '../helpers/render.js';
-import { tempDir, writeFiles } from '../helpers/temp.js';
+import { environmentsFolder, tempDir } from '../helpers/temp.js';
 
 const bot = { name: 'gitops-gen', email: 'gitops-gen@example.com' };
 const token = 'ghp_retireTestToken0123456789';
@@ -21,14 +21,7 @@ const flux = (extra = ''): string =>
   `${extra}delivery:\n  controller: flux\n  cluster: { name: nonprod }\n`;
 const withQa = { dev: flux(), qa: flux('tier: staging\n') };
 
-async function configWith(files: Record<string, string>): Promise<string> {
-  const dir = await tempDir();
-  await writeFiles(
-    dir,
-    Object.fromEntries(Object.entries(files).map(([name, text]) => [`${name}.yaml`, text])),
-  );
-  return dir;
-}
+const configWith = environmentsFolder;
 
 async function options(
   remote: string,
@@ -101,13 +94,7 @@ describe('retiring an environment (pure core)', () => {
 });
 
 describe('retiring an environment against a real remote', () => {
-  let standIn: GitHubStandIn;
-  beforeAll(async () => {
-    standIn = await startGitHubStandIn({ token, owner: 'acme', repo: 'gitops' });
-  });
-  afterAll(async () => {
-    await standIn.close();
-  });
+  const standInOf = useGitHubStandIn(token);
 
   it('commit mode: removes every file of qa, keeps owned.json exact and agrees with render', async () => {
     const { remote, clone } = await remoteWith({});
@@ -154,6 +141,7 @@ describe('retiring an environment against a real remote', () => {
   });
 
   it('pull-request mode: the pull request for dev retires qa, in its title and its own section', async () => {
+    const standIn = standInOf();
     standIn.reset();
     standIn.addBranch('gitops-gen/main/dev');
     const { remote, clone } = await remoteWith({});
