@@ -7,7 +7,8 @@
 //   `attributeTypeMap`, required properties from the model's .d.ts (no `?`), and
 //   group/version/kind from the client's API request paths and their return types.
 // - generated/schemas/crds.json: the CRDs of the @kubernetes-models/* packages, from their .d.ts
-//   type declarations read with the TypeScript compiler API (their JS is never imported).
+//   type declarations read with the TypeScript compiler API (their JS is never imported). They
+//   are unpacked by scripts/fetch-schema-packages.mjs, which pins their versions.
 //
 // Both files: { source, [kubernetesVersion], definitions: { Name: draft-07 schema }, kinds:
 // { "<apiVersion>/<Kind>": Name } }. Objects are strict (`additionalProperties: false`, marked
@@ -49,14 +50,21 @@ function fail(message) {
   throw new Error(`generate-schemas: ${message}`);
 }
 
-/** The folder of an installed package, searched upwards from the project like Node does. */
+/**
+ * The folder of a package: the unpacked schema packages first (scripts/fetch-schema-packages.mjs),
+ * then installed ones, searched upwards from the project like Node does.
+ */
 function packageDirectory(name) {
+  const unpacked = join(projectRoot, 'generated', 'schema-packages', 'node_modules', name);
+  if (existsSync(join(unpacked, 'package.json'))) return unpacked;
   for (let directory = projectRoot; ; directory = dirname(directory)) {
     const candidate = join(directory, 'node_modules', name);
     if (existsSync(join(candidate, 'package.json'))) return candidate;
     if (dirname(directory) === directory) break;
   }
-  return fail(`package ${name} is not installed (run npm ci)`);
+  return fail(
+    `package ${name} is not there (run npm ci, or node scripts/fetch-schema-packages.mjs)`,
+  );
 }
 
 function packageVersion(directory) {
