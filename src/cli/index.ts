@@ -46,6 +46,7 @@ interface ValidateFlags {
   reject: string[];
   disableCheck: string[];
   ruleTests?: boolean;
+  exclude: string[];
 }
 
 /** `a,b` and repeated flags both add to the list. */
@@ -240,6 +241,12 @@ function buildProgram(
     )
     .option('--reject <kinds>', 'kinds that are an error wherever they appear', commaList, [])
     .option('--disable-check <ids>', 'checks to switch off, e.g. policy/probes-set', commaList, [])
+    .option(
+      '--exclude <glob>',
+      'files or folders a folder search skips, gitignore-style, relative to each folder given (repeatable; see also .gitops-gen-ignore)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .addOption(
       new Option(
         '--promtool <mode>',
@@ -276,6 +283,7 @@ function buildProgram(
         skipKinds: flags.skip,
         rejectKinds: flags.reject,
         disabledChecks: flags.disableCheck,
+        exclude: flags.exclude,
         promtool: flags.promtool,
         ruleTests: flags.ruleTests === true,
         displayRoot: io.cwd,

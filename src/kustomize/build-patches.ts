@@ -23,6 +23,8 @@ export async function strategicPatchesFrom(
   report: Reporter,
 ): Promise<JsonMap[] | undefined> {
   const inline = parseResourceYaml(value);
+  // Kustomize reads the entry as YAML first: nothing but comments is an inline patch of nothing.
+  if (inline.problems.length === 0 && inline.documents.length === 0) return [];
   const inlineMaps = inline.documents.filter(
     (doc) => isRecord(doc.value) && hasOwn(doc.value, 'kind'),
   );
@@ -137,6 +139,13 @@ export async function applyPatch(
   const text = await patchText(fs, k, entry, report);
   if (text === undefined) return;
   const operations = jsonPatchOperations(text);
+  if (operations?.length === 0) {
+    // `[]` also reads as a strategic merge patch of nothing.
+    report('kustomize/invalid-patch', 'the patch is an empty list of JSON patch operations', {
+      hint: 'kubectl kustomize refuses it ("illegally qualifies as both an SM and JSON patch"); remove the entry',
+    });
+    return;
+  }
   if (operations) {
     if (!entry.target) {
       report('kustomize/invalid-patch', 'a JSON patch needs a target', {
@@ -162,13 +171,49 @@ export async function applyPatch(
     report,
   );
   if (!patches) return;
+  if (patches.length === 0) {
+    emptyPatch(text, entry, resources, report);
+    return;
+  }
   if (!entry.target) {
     for (const patch of patches) patchById(resources, patch, entry.options, report);
+    return;
+  }
+  if (patches.length > 1) {
+    report(
+      'kustomize/invalid-patch',
+      'a `patches` entry with a target may hold only one strategic merge patch',
+      { hint: 'split the documents into one entry each, or drop the target' },
+    );
     return;
   }
   const selected = selectResources(resources, entry.target);
   if (selected.length === 0) targetNotFound(entry, report);
   for (const patch of patches) applySmPatchTo(resources, selected, patch, entry.options);
+}
+
+/**
+ * A patch with no object in it (PatchTransformer.Config): an empty file is taken for a JSON
+ * patch of nothing, which needs a target; blank lines or comments read as null, which is both
+ * an (empty) strategic merge and a JSON patch, and kubectl refuses.
+ */
+function emptyPatch(
+  text: string,
+  entry: PatchEntry,
+  resources: Resource[],
+  report: Reporter,
+): void {
+  if (text !== '') {
+    report('kustomize/invalid-patch', 'the patch holds no object, only blank lines or comments', {
+      hint: 'kubectl kustomize refuses it ("illegally qualifies as both an SM and JSON patch"); remove the entry or fill the file',
+    });
+  } else if (!entry.target) {
+    report('kustomize/invalid-patch', 'the patch file is empty', {
+      hint: 'kubectl kustomize takes it for a JSON patch and refuses it without a target; remove the entry or fill the file',
+    });
+  } else if (selectResources(resources, entry.target).length === 0) {
+    targetNotFound(entry, report);
+  }
 }
 
 function targetNotFound(entry: PatchEntry, report: Reporter): void {

@@ -20,7 +20,7 @@ import {
 import type { Kustomization, Path } from './kustomization-types.js';
 import { readReplacementFile } from './kustomization-replacements.js';
 import { applyReplacement, type Replacement } from './replacements.js';
-import { idEquals, idLabel } from './resid.js';
+import { gvkSelected, idEquals, idLabel, type Gvk } from './resid.js';
 import type { Resource } from './resource.js';
 import {
   transformAnnotations,
@@ -40,14 +40,26 @@ export async function transform(
   k: Kustomization,
   resources: Resource[],
 ): Promise<void> {
+  let loaded = 0;
+  let failed = false;
   for (const entry of k.patchesStrategicMerge) {
     const report = reportAt(findings, k, entry.at);
     try {
       const patches = await strategicPatchesFrom(fs, k, entry.value, report);
       if (patches) for (const patch of patches) patchById(resources, patch, {}, report);
+      loaded += patches?.length ?? 0;
+      failed ||= patches === undefined;
     } catch (error) {
       reportError(report, error);
     }
+  }
+  // PatchStrategicMergeTransformer loads every entry at once and refuses a total of nothing.
+  if (k.patchesStrategicMerge.length > 0 && loaded === 0 && !failed) {
+    reportAt(findings, k, ['patchesStrategicMerge'])(
+      'kustomize/invalid-patch',
+      'patchesStrategicMerge holds no patch: its files are empty',
+      { hint: 'kubectl kustomize refuses it ("patch appears to be empty"); remove the field' },
+    );
   }
 
   for (const entry of k.patches) {
@@ -172,19 +184,33 @@ function checkIdConflicts(
   }
 }
 
-function sameSpec(a: FieldSpec, b: FieldSpec): boolean {
-  return (
-    a.path === b.path &&
-    (a.group ?? '') === (b.group ?? '') &&
-    (a.version ?? '') === (b.version ?? '') &&
-    (a.kind ?? '') === (b.kind ?? '')
-  );
+/** FieldSpec.effectivelyEquals: same path, the existing spec's type selected by the other's. */
+function sameSpec(existing: FieldSpec, other: FieldSpec): boolean {
+  return existing.path === other.path && gvkSelected(gvkOf(existing), other);
 }
 
-/** FsSlice.MergeAll: adds the specs not already there. */
+const gvkOf = (spec: FieldSpec): Gvk => ({
+  group: spec.group ?? '',
+  version: spec.version ?? '',
+  kind: spec.kind ?? '',
+});
+
+/**
+ * FsSlice.MergeAll: adds the specs not already there (a narrower one given in `fields` keeps
+ * the default out); the same path with another `create` is refused.
+ */
 function mergeSpecs(specs: readonly FieldSpec[], more: readonly FieldSpec[]): FieldSpec[] {
   const result = [...specs];
-  for (const spec of more)
-    if (!result.some((existing) => sameSpec(existing, spec))) result.push(spec);
+  for (const spec of more) {
+    const existing = result.find((candidate) => sameSpec(candidate, spec));
+    if (!existing) result.push(spec);
+    else if ((existing.create ?? false) !== (spec.create ?? false)) {
+      throw new KustomizeError(
+        `the field spec ${spec.path} is given with create ${String(existing.create ?? false)}, the default has create ${String(spec.create ?? false)}`,
+        'kustomize/invalid-value',
+        'kubectl kustomize refuses it ("conflicting fieldspecs"); drop the field spec or match create',
+      );
+    }
+  }
   return result;
 }

@@ -1,5 +1,5 @@
 /**
- * Kustomize's default field specs (api/konfig/builtinpluginconsts: where names, namespaces,
+ * Kustomize's default field specs (api/internal/konfig/builtinpluginconsts of api v0.18, kustomize v5.5: where names, namespaces,
  * labels, annotations, images, replicas and name references live in each kind) and the
  * field-spec walker of api/filters/fieldspec that applies them.
  */
@@ -53,7 +53,6 @@ export const COMMON_LABEL_FIELD_SPECS: readonly FieldSpec[] = [
   fs('spec/selector/matchLabels', true, { kind: 'ReplicaSet' }),
   fs('spec/selector/matchLabels', true, { kind: 'DaemonSet' }),
   fs('spec/selector/matchLabels', true, { group: 'apps', kind: 'StatefulSet' }),
-  fs('spec/volumeClaimTemplates[]/metadata/labels', true, { group: 'apps', kind: 'StatefulSet' }),
   ...affinityPaths.map((path) => fs(path, false, { group: 'apps', kind: 'StatefulSet' })),
   fs('spec/selector/matchLabels', false, { group: 'batch', kind: 'Job' }),
   fs('spec/jobTemplate/spec/selector/matchLabels', false, { group: 'batch', kind: 'CronJob' }),
@@ -98,13 +97,12 @@ export const NAMESPACE_FIELD_SPECS: readonly FieldSpec[] = [
   }),
 ];
 
+/** Kustomize v5.5 (api v0.18): image volumes (`volumes[].image.reference`) came later. */
 export const IMAGE_FIELD_SPECS: readonly FieldSpec[] = [
   fs('spec/containers[]/image', true),
   fs('spec/initContainers[]/image', true),
-  fs('spec/volumes[]/image/reference', true),
   fs('spec/template/spec/containers[]/image', true),
   fs('spec/template/spec/initContainers[]/image', true),
-  fs('spec/template/spec/volumes[]/image/reference', true),
 ];
 
 export const REPLICA_FIELD_SPECS: readonly FieldSpec[] = [
@@ -127,6 +125,7 @@ const podPaths = (prefix: string, fields: readonly string[]): string[] =>
 function workloadRefs(fields: readonly string[], cronJobFields: readonly string[]): FieldSpec[] {
   return [
     ...podPaths('spec/', fields).map((path) => fs(path, false, { version: 'v1', kind: 'Pod' })),
+    ...podPaths('template/spec/', fields).map((path) => fs(path, false, { kind: 'PodTemplate' })),
     ...['Deployment', 'ReplicaSet', 'DaemonSet', 'StatefulSet', 'Job'].flatMap((kind) =>
       podPaths('spec/template/spec/', fields).map((path) => fs(path, false, { kind })),
     ),
@@ -172,17 +171,17 @@ const cronJobSecretFields = [
 ];
 const knativeService = { group: 'serving.knative.dev', version: 'v1', kind: 'Service' };
 
-const podTemplateKinds = (
-  field: string,
-  kinds: readonly string[],
-  extra: Partial<Gvk> = {},
-): FieldSpec[] => [
+/** A pod field in Pod, StatefulSet, Deployment, ReplicationController, CronJob, Job, DaemonSet. */
+const podFieldRefs = (field: string): FieldSpec[] => [
   fs(`spec/${field}`, false, { kind: 'Pod' }),
-  ...kinds.map((kind) => fs(`spec/template/spec/${field}`, false, { ...extra, kind })),
+  ...['StatefulSet', 'Deployment', 'ReplicationController'].map((kind) =>
+    fs(`spec/template/spec/${field}`, false, { kind }),
+  ),
   fs(`spec/jobTemplate/spec/template/spec/${field}`, false, { kind: 'CronJob' }),
+  ...['Job', 'DaemonSet'].map((kind) => fs(`spec/template/spec/${field}`, false, { kind })),
 ];
 
-/** api/konfig/builtinpluginconsts/namereference.go, in order. */
+/** api/internal/konfig/builtinpluginconsts/namereference.go of api v0.18 (kustomize v5.5), in order. */
 export const NAME_REFERENCES: readonly NameBackReference[] = [
   ...['Deployment', 'ReplicationController', 'ReplicaSet', 'StatefulSet'].map((kind) => ({
     target: { kind },
@@ -198,8 +197,6 @@ export const NAME_REFERENCES: readonly NameBackReference[] = [
       fs('metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap', false, {
         kind: 'Ingress',
       }),
-      fs('spec/template/spec/containers/env/valueFrom/configMapKeyRef/name', false, knativeService),
-      fs('spec/template/spec/containers/envFrom/configMapRef/name', false, knativeService),
     ],
   },
   {
@@ -277,13 +274,7 @@ export const NAME_REFERENCES: readonly NameBackReference[] = [
   },
   {
     target: { version: 'v1', kind: 'PersistentVolumeClaim' },
-    referrers: podTemplateKinds('volumes/persistentVolumeClaim/claimName', [
-      'StatefulSet',
-      'Deployment',
-      'ReplicationController',
-      'Job',
-      'DaemonSet',
-    ]),
+    referrers: podFieldRefs('volumes/persistentVolumeClaim/claimName'),
   },
   {
     target: { version: 'v1', kind: 'PersistentVolume' },
@@ -302,18 +293,21 @@ export const NAME_REFERENCES: readonly NameBackReference[] = [
   },
   {
     target: { group: 'scheduling.k8s.io', version: 'v1', kind: 'PriorityClass' },
-    referrers: podTemplateKinds('priorityClassName', [
-      'StatefulSet',
-      'Deployment',
-      'ReplicationController',
-      'Job',
-      'DaemonSet',
-    ]),
+    referrers: podFieldRefs('priorityClassName'),
   },
   {
     // Kustomize's own table spells the group with its version, so this never matches.
     target: { group: 'networking.k8s.io/v1', version: 'v1', kind: 'IngressClass' },
     referrers: [fs('spec/ingressClassName', false, { kind: 'Ingress' })],
+  },
+  {
+    target: { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy' },
+    referrers: [
+      fs('spec/policyName', false, {
+        group: 'admissionregistration.k8s.io',
+        kind: 'ValidatingAdmissionPolicyBinding',
+      }),
+    ],
   },
 ];
 

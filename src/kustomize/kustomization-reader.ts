@@ -9,7 +9,7 @@ import type { GeneratorArgs, GeneratorOptions } from './generators.js';
 import type { Located, Path, PatchEntry } from './kustomization-types.js';
 import type { Selector } from './selector.js';
 import type { KustomizeFinding } from './types.js';
-import { formatPath, isRecord, type JsonMap } from './values.js';
+import { formatPath, hasOwn, isRecord, type JsonMap } from './values.js';
 import type { Position } from './yaml.js';
 
 const GENERATOR_FIELDS = [
@@ -35,6 +35,68 @@ export const SELECTOR_FIELDS = [
   'annotationSelector',
 ] as const;
 const FIELD_SPEC_FIELDS = ['group', 'version', 'kind', 'path', 'create'];
+
+/** Non-ASCII letters Go folds to ASCII ones: Kelvin sign, long s, dotted and dotless i. */
+const GO_FOLDS: Record<string, string> = {
+  '\u212a': 'K',
+  '\u017f': 'S',
+  '\u0130': 'I',
+  '\u0131': 'I',
+};
+
+/**
+ * encoding/json's foldName: kustomize decodes a kustomization as JSON, where a key names a
+ * field in any letter case (`nameprefix`, `patchesJSON6902`).
+ */
+function foldName(name: string): string {
+  let folded = '';
+  for (const char of name) {
+    folded += char.charCodeAt(0) < 0x80 ? char.toUpperCase() : (GO_FOLDS[char] ?? char);
+  }
+  return folded;
+}
+
+/** The field a key decodes into: its exact name, else the one equal in any letter case. */
+function fieldOf(key: string, allowed: readonly string[]): string | undefined {
+  if (allowed.includes(key)) return key;
+  const folded = foldName(key);
+  return allowed.find((field) => foldName(field) === folded);
+}
+
+/**
+ * Go decodes a key given twice (in two letter cases) into the same value: mappings (maps and
+ * structs) merge, anything else is replaced.
+ */
+function mergeDecoded(earlier: unknown, later: unknown): unknown {
+  if (!isRecord(earlier) || !isRecord(later)) return later;
+  const merged: JsonMap = { ...earlier };
+  for (const [key, value] of Object.entries(later)) {
+    merged[key] = hasOwn(merged, key) ? mergeDecoded(merged[key], value) : value;
+  }
+  return merged;
+}
+
+/** The raw path of a decoded one: each field as the file spells it (the last spelling wins). */
+export function rawPathOf(root: unknown, path: Path): Path {
+  const raw: (string | number)[] = [];
+  let node = root;
+  for (const segment of path) {
+    let key: string | number = segment;
+    if (typeof segment === 'string' && isRecord(node) && !hasOwn(node, segment)) {
+      const folded = foldName(segment);
+      key = Object.keys(node).findLast((candidate) => foldName(candidate) === folded) ?? segment;
+    }
+    raw.push(key);
+    node =
+      isRecord(node) && typeof key === 'string'
+        ? node[key]
+        : Array.isArray(node) && typeof key === 'number'
+          ? node[key]
+          : undefined;
+  }
+  return raw;
+}
+
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
@@ -44,10 +106,15 @@ function typeName(value: unknown): string {
 
 /** Reads values with the strictness of Kustomize's JSON decoding, reporting each problem. */
 export class Reader {
+  /**
+   * `lenient`: unknown fields are ignored with a warning, as sigs.k8s.io/yaml's plain Unmarshal
+   * does (replacement files); a kustomization is decoded strictly.
+   */
   constructor(
     private readonly file: string,
     private readonly findings: KustomizeFinding[],
     private readonly locate: (path: Path, at?: 'key' | 'value') => Position | undefined,
+    private readonly lenient = false,
   ) {}
 
   report(
@@ -79,25 +146,55 @@ export class Reader {
     );
   }
 
+  /**
+   * A struct: each key decoded into its field as encoding/json does (any letter case), the
+   * result keyed by field names; unknown keys reported.
+   */
   object(value: unknown, path: Path, allowed: readonly string[]): JsonMap | undefined {
     if (value === null || value === undefined) return undefined;
     if (!isRecord(value)) {
       this.wrongType(path, 'a mapping', value);
       return undefined;
     }
-    for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) {
+    const decoded: JsonMap = {};
+    const spelled: Record<string, string> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const field = fieldOf(key, allowed);
+      if (field === undefined) {
         this.report(
           'kustomize/unknown-field',
-          'error',
+          this.lenient ? 'warning' : 'error',
           `unknown field \`${key}\`${path.length > 0 ? ` in \`${formatPath(path)}\`` : ''}`,
           [...path, key],
-          `kubectl kustomize refuses unknown fields; known here: ${allowed.join(', ')}`,
+          `kubectl kustomize ${this.lenient ? 'ignores' : 'refuses'} unknown fields; known here: ${allowed.join(', ')}`,
+          'key',
+        );
+        continue;
+      }
+      const earlier = spelled[field];
+      if (earlier !== undefined) {
+        this.report(
+          'kustomize/duplicate-key',
+          'error',
+          `\`${earlier}\` and \`${key}\` both set \`${field}\` (field names match in any letter case): mappings are merged, other values replaced`,
+          [...path, key],
+          'merge the two entries into one',
+          'key',
+        );
+      } else if (key !== field) {
+        this.report(
+          'kustomize/field-case',
+          'warning',
+          `\`${key}\` is read as \`${field}\``,
+          [...path, field],
+          `kubectl kustomize matches field names in any letter case, other tools may not; write \`${field}\``,
           'key',
         );
       }
+      spelled[field] = key;
+      decoded[field] = hasOwn(decoded, field) ? mergeDecoded(decoded[field], item) : item;
     }
-    return value;
+    return decoded;
   }
 
   string(value: unknown, path: Path): string | undefined {
@@ -187,13 +284,13 @@ export class Reader {
   patch(value: unknown, path: Path): PatchEntry | undefined {
     const object = this.object(value, path, PATCH_FIELDS);
     if (!object) return undefined;
+    // A map[string]bool: any key decodes, only the exact names take effect.
     const options: Record<string, boolean> = {};
-    const rawOptions = this.object(
-      object.options,
-      [...path, 'options'],
-      ['allowNameChange', 'allowKindChange', 'allowNoTargetMatch'],
-    );
-    for (const [key, option] of Object.entries(rawOptions ?? {})) {
+    const rawOptions = object.options;
+    if (rawOptions !== null && rawOptions !== undefined && !isRecord(rawOptions)) {
+      this.wrongType([...path, 'options'], 'a mapping', rawOptions);
+    }
+    for (const [key, option] of Object.entries(isRecord(rawOptions) ? rawOptions : {})) {
       options[key] = this.bool(option, [...path, 'options', key]);
     }
     const entry: PatchEntry = { options };

@@ -8,6 +8,8 @@ import type { FieldOptions, Replacement, TargetSelector } from './replacements.j
 import type { KustomizeFinding } from './types.js';
 import { parseKustomizationYaml } from './yaml.js';
 
+const isPresent = (value: unknown): boolean => value !== null && value !== undefined;
+
 const ID_FIELDS = ['group', 'version', 'kind', 'name', 'namespace'];
 const FIELD_OPTION_FIELDS = ['delimiter', 'index', 'create', 'encoding'];
 
@@ -60,7 +62,20 @@ export function readReplacementEntry(
   );
   if (!object) return undefined;
   const file = allowPath ? reader.string(object.path, [...path, 'path']) : undefined;
-  if (file) return { path: file };
+  if (file) {
+    // ReplacementTransformer.Config refuses an entry with both.
+    if (isPresent(object.source) || reader.list(object.targets, [...path, 'targets']).length > 0) {
+      reader.report(
+        'kustomize/invalid-replacement',
+        'error',
+        'a replacement entry cannot have both `path` and an inline source or targets',
+        path,
+        'kubectl kustomize refuses it; keep the path or the inline replacement',
+      );
+      return undefined;
+    }
+    return { path: file };
+  }
   const sourceObject = reader.object(
     object.source,
     [...path, 'source'],
@@ -133,7 +148,7 @@ export function readReplacementFile(
   findings: KustomizeFinding[],
 ): Replacement[] {
   const parsed = parseKustomizationYaml(text);
-  const reader = new Reader(file, findings, parsed.locate);
+  const reader = new Reader(file, findings, parsed.locate, true);
   for (const problem of parsed.problems) {
     reader.report(
       problem.code,

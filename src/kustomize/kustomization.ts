@@ -6,7 +6,7 @@
  * kustomization-replacements.ts.
  */
 import type { GeneratorArgs } from './generators.js';
-import { Reader } from './kustomization-reader.js';
+import { Reader, rawPathOf } from './kustomization-reader.js';
 import { readReplacementEntry } from './kustomization-replacements.js';
 import type {
   Kustomization,
@@ -87,6 +87,24 @@ const DEPRECATED_FIELDS: Record<string, string> = {
   vars: 'replacements',
 };
 
+/** Fields FixKustomization moves into another and clears: an empty list of them leaves nil. */
+const MOVED_FIELDS = ['bases', 'imageTags', 'helmChartInflationGenerator'];
+
+/**
+ * CheckEmpty: every field but apiVersion and kind at Go's zero value. A null or "" decodes to
+ * it; an empty list or mapping does not, except one that FixKustomization moves away.
+ */
+function isEmptyKustomization(k: JsonMap): boolean {
+  return Object.entries(k).every(
+    ([key, value]) =>
+      key === 'apiVersion' ||
+      key === 'kind' ||
+      value === null ||
+      value === '' ||
+      (MOVED_FIELDS.includes(key) && Array.isArray(value) && value.length === 0),
+  );
+}
+
 /** Parses a kustomization file; undefined when it cannot be read at all. */
 export function readKustomization(
   file: string,
@@ -116,8 +134,10 @@ export function readKustomization(
   if (parsed.problems.some((problem) => problem.code !== 'kustomize/duplicate-key')) {
     return undefined;
   }
-  const reader = new Reader(file, findings, parsed.locate);
   const value = parsed.value ?? {};
+  // Decoded paths name fields as declared; the file may spell them in another letter case.
+  const locate: Kustomization['locate'] = (path, at) => parsed.locate(rawPathOf(value, path), at);
+  const reader = new Reader(file, findings, locate);
   const top = reader.object(value, [], TOP_LEVEL_FIELDS);
   if (!top) {
     if (!isRecord(value)) return undefined;
@@ -242,11 +262,10 @@ export function readKustomization(
       const object = reader.object(item, at, ['name', 'newName', 'newTag', 'digest', 'tagSuffix']);
       if (!object) return;
       const image: ImageSpec = { name: reader.string(object.name, [...at, 'name']) ?? '' };
-      for (const key of ['newName', 'newTag', 'digest'] as const) {
+      for (const key of ['newName', 'newTag', 'digest', 'tagSuffix'] as const) {
         const text = reader.string(object[key], [...at, key]);
         if (text) image[key] = text;
       }
-      reader.string(object.tagSuffix, [...at, 'tagSuffix']);
       images.push({ value: image, at });
     });
   }
@@ -294,8 +313,7 @@ export function readKustomization(
     }
   }
 
-  const meaningful = Object.keys(k).filter((key) => key !== 'apiVersion' && key !== 'kind');
-  if (meaningful.length === 0) {
+  if (isEmptyKustomization(k)) {
     reader.report(
       'kustomize/empty-kustomization',
       'error',
@@ -336,7 +354,7 @@ export function readKustomization(
     images,
     replicas,
     replacements,
-    locate: parsed.locate,
+    locate,
   };
   const generatorOptions = reader.options(k.generatorOptions, ['generatorOptions']);
   if (generatorOptions) kustomization.generatorOptions = generatorOptions;

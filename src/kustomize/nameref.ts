@@ -24,6 +24,13 @@ function sameEnding(a: readonly string[], b: readonly string[]): boolean {
   return shortest.every((item, index) => longest[index + diff] === item);
 }
 
+/** Resource.PrefixesSuffixesEquals: with allowEmpty, a side without affixes matches any. */
+function affixesMatch(a: Resource, b: Resource, allowEmpty: boolean): boolean {
+  const matches = (x: readonly string[], y: readonly string[]): boolean =>
+    (allowEmpty && (x.length === 0 || y.length === 0)) || sameEnding(x, y);
+  return matches(a.prefixes, b.prefixes) && matches(a.suffixes, b.suffixes);
+}
+
 function couldBeReferenced(resources: readonly Resource[], referrer: Resource): Resource[] {
   const referrerId = referrer.curId();
   if (!isNamespaceable(referrerId)) return [...resources];
@@ -35,7 +42,15 @@ function couldBeReferenced(resources: readonly Resource[], referrer: Resource): 
         hasOwn(subject, 'namespace') &&
         scalarText(subject.kind) === 'ServiceAccount'
       ) {
-        bindingNamespaces.add(scalarText(subject.namespace));
+        // getNamespacesForRoleBinding: a null (or non-string) namespace fails the build.
+        if (typeof subject.namespace !== 'string') {
+          throw new KustomizeError(
+            `RoleBinding ${referrer.name}: the namespace of ServiceAccount subject ${scalarText(subject.name)} is blank`,
+            'kustomize/invalid-subject',
+            'kubectl kustomize refuses it ("Invalid Input: namespace is blank"); give the namespace or remove the field',
+          );
+        }
+        bindingNamespaces.add(subject.namespace);
       }
     }
   }
@@ -144,11 +159,11 @@ class ReferenceFixer {
       });
     }
     if (found.length === 1) return found[0];
-    found = found.filter(
-      (resource) =>
-        sameEnding(resource.prefixes, this.referrer.prefixes) &&
-        sameEnding(resource.suffixes, this.referrer.suffixes),
-    );
+    // PrefixesSuffixesEquals: first an empty side matches anything, then strictly.
+    found = found.filter((resource) => affixesMatch(resource, this.referrer, true));
+    if (found.length > 1) {
+      found = found.filter((resource) => affixesMatch(resource, this.referrer, false));
+    }
     if (found.length === 1) return found[0];
     if (found.length === 0) return undefined;
     if (identical(found)) return found[0];
@@ -178,20 +193,31 @@ export function fixNameReferences(
   resources: readonly Resource[],
 ): { resource: Resource; error: KustomizeError }[] {
   const problems: { resource: Resource; error: KustomizeError }[] = [];
+  const attempt = (referrer: Resource, run: () => void): void => {
+    try {
+      run();
+    } catch (error) {
+      if (!(error instanceof KustomizeError)) throw error;
+      problems.push({ resource: referrer, error });
+    }
+  };
   for (const referrer of resources) {
-    let candidates: Resource[] | undefined;
     const original = referrer.orgId();
-    for (const reference of NAME_REFERENCES) {
-      for (const spec of reference.referrers) {
-        if (!gvkSelected(original, spec)) continue;
-        candidates ??= couldBeReferenced(resources, referrer);
-        try {
-          new ReferenceFixer(referrer, spec, reference.target, candidates).run();
-        } catch (error) {
-          if (error instanceof KustomizeError) problems.push({ resource: referrer, error });
-          else throw error;
-        }
-      }
+    const fields = NAME_REFERENCES.flatMap((reference) =>
+      reference.referrers
+        .filter((spec) => gvkSelected(original, spec))
+        .map((spec) => ({ spec, target: reference.target })),
+    );
+    if (fields.length === 0) continue;
+    // Kustomize stops at the first failure; here the other references are still fixed.
+    let candidates: Resource[] | undefined;
+    attempt(referrer, () => (candidates = couldBeReferenced(resources, referrer)));
+    const found = candidates;
+    if (!found) continue;
+    for (const { spec, target } of fields) {
+      attempt(referrer, () => {
+        new ReferenceFixer(referrer, spec, target, found).run();
+      });
     }
   }
   return problems;

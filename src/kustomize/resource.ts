@@ -123,13 +123,17 @@ export class Resource {
     this.previous.push({ kind: id.kind, name: id.name, namespace: effectiveNamespace(id) });
   }
 
-  /** Build annotations travel with a resource when a generator merges into it. */
+  /**
+   * Build annotations travel with a resource when a generator merges into it
+   * (CopyMergeMetaDataFieldsFrom): the existing object's, except that the hash stays only if
+   * both want it, so an overlay's disableNameSuffixHash holds for a merged base generator.
+   */
   copyBuildStateFrom(other: Resource): void {
     this.previous = other.previous.map((id) => ({ ...id }));
     this.prefixes = [...other.prefixes];
     this.suffixes = [...other.suffixes];
     this.behavior = other.behavior;
-    this.needsHash = other.needsHash;
+    this.needsHash = other.needsHash && this.needsHash;
   }
 
   isEmpty(): boolean {

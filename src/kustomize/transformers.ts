@@ -135,6 +135,8 @@ export interface ImageSpec {
   newName?: string;
   newTag?: string;
   digest?: string;
+  /** Appended to the current tag when neither newTag nor digest is given. */
+  tagSuffix?: string;
 }
 
 function escapeAllowed(name: string): RegExp | undefined {
@@ -186,6 +188,9 @@ function imageUpdater(spec: ImageSpec): (current: unknown) => unknown {
     } else if (spec.digest) {
       tag = '';
       digest = spec.digest;
+    } else if (spec.tagSuffix) {
+      tag += spec.tagSuffix;
+      digest = '';
     }
     return `${name}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
   };

@@ -80,6 +80,7 @@ export class Checker extends TreeChecker {
   private checkOperand(node: SyntaxNode, kids: SyntaxNode[]): ValueType | undefined {
     switch (node.name) {
       case 'NumberDurationLiteral':
+        this.numberLiteral(node);
         return 'scalar';
       case 'StringLiteral':
         this.string(node);
@@ -103,6 +104,14 @@ export class Checker extends TreeChecker {
         break;
     }
     return undefined;
+  }
+
+  /** `by (...)`, `on (...)`, `group_left (...)`: quoted names are Prometheus 3 only. */
+  private groupingLabels(clause: SyntaxNode | undefined): void {
+    for (const list of clause ? children(clause) : [])
+      if (list.name === 'GroupingLabels')
+        for (const label of children(list))
+          if (label.name === 'QuotedLabelName') this.quotedName(label, 'grouping opts');
   }
 
   unary(node: SyntaxNode, type: ValueType | undefined): ValueType | undefined {
@@ -161,6 +170,8 @@ export class Checker extends TreeChecker {
     const signature = promqlAggregations[op] ?? {};
     if (signature.experimental && opNode)
       this.experimental(opNode, `The aggregation ${op}()`, 'promql-experimental-functions');
+    const modifier = kids.find((kid) => kid.name === 'AggregateModifier');
+    this.groupingLabels(modifier);
     const body = kids.find((kid) => kid.name === 'FunctionCallBody');
     const args = body ? children(body).filter((kid) => expressionNodes.has(kid.name)) : [];
     const types = args.map((arg) => this.check(arg));
@@ -200,6 +211,7 @@ export class Checker extends TreeChecker {
     const rt = this.check(rhs, pending);
     const returnBool = kids.some((kid) => kid.name === 'BoolModifier');
     const matching = kids.find((kid) => kid.name === 'MatchingModifierClause');
+    this.groupingLabels(matching);
     const matchingKids = matching ? children(matching) : [];
     const grouping = matchingKids.some(
       (kid) => kid.name === 'GroupLeft' || kid.name === 'GroupRight',

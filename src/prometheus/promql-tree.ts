@@ -1,15 +1,17 @@
 /**
  * The walk over lezer's PromQL tree: node-name tables, the failure a check throws, and the
  * checks of leaves and modifiers as Prometheus' Go parser makes them: vector selectors and their
- * matchers (metric names, RE2 regexes, selectors that match everything), durations, and ranges,
- * subqueries, `offset` and `@`. promql-check.ts builds the type checker on top. Pure.
+ * matchers (metric names, RE2 regexes, selectors that match everything, quoted names), numbers
+ * and durations where promtool 2.42 wants the one and not the other (promql-lex.ts tells them
+ * apart), `@` timestamps within int64 seconds, and ranges, subqueries, `offset` and `@`.
+ * promql-check.ts builds the type checker on top. Pure.
  */
-import { parseDuration } from './duration.js';
 import { documentedType, type ValueType } from './promql-functions.js';
+import { goNumber, type NumericKind } from './promql-lex.js';
 import { unquotePromql } from './promql-syntax.js';
 import type { LabelMatcher, MatchOperator, PromqlError, SyntaxNode } from './promql-types.js';
 import { compileRe2 } from './re2.js';
-import { quoteValue } from '../text-safety.js';
+import { quoteJson, quoteValue } from '../text-safety.js';
 
 export const expressionNodes = new Set([
   'AggregateExpr',
@@ -43,6 +45,8 @@ export interface PostfixState {
   base: string;
   offset: boolean;
   at: boolean;
+  /** The `@` is `start()` or `end()`, not a number. */
+  atPreprocessor?: boolean;
 }
 
 const matchOperators: Record<string, MatchOperator> = {
@@ -61,9 +65,11 @@ export class PromqlFailure extends Error {
   }
 }
 
+/** The child nodes, without comments (`# ...` may sit between any two tokens). */
 export function children(node: SyntaxNode): SyntaxNode[] {
   const list: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) list.push(child);
+  for (let child = node.firstChild; child; child = child.nextSibling)
+    if (child.name !== 'LineComment') list.push(child);
   return list;
 }
 
@@ -82,7 +88,47 @@ export class TreeChecker {
   constructor(
     private readonly expr: string,
     protected readonly typeCheck: boolean,
+    /** Number or duration, per token end (promql-lex.ts); promtool 2.42 takes neither for the other. */
+    private readonly numeric: ReadonlyMap<number, NumericKind> = new Map(),
+    /**
+     * Names as Prometheus 3 reads them (nameValidation `utf8`): quoted names in braces and
+     * grouping lists (`{"a.b"}`), `atan2` as a metric name. Prometheus 2.x refuses both.
+     */
+    private readonly utf8Names = false,
   ) {}
+
+  kind(node: SyntaxNode): NumericKind {
+    return this.numeric.get(node.to) ?? 'number';
+  }
+
+  /** A quoted label or metric name where Prometheus 2.x (promtool 2.42) wants an identifier. */
+  quotedName(node: SyntaxNode, where: 'label matching' | 'grouping opts'): void {
+    if (this.utf8Names) return;
+    this.fail(
+      node,
+      'promql/syntax',
+      `unexpected string ${quoteJson(this.text(node))} in ${where}, expected ${where === 'label matching' ? 'identifier or "}"' : 'label'}`,
+      'quoted (UTF-8) names are Prometheus 3 syntax; promtool 2.x and nameValidation "legacy" refuse them',
+    );
+  }
+
+  /** A number where a number is wanted: promtool 2.42 refuses a duration there (`5m + 1`). */
+  numberLiteral(node: SyntaxNode, context = ''): number {
+    const text = this.text(node);
+    if (this.kind(node) === 'duration')
+      this.fail(
+        node,
+        'promql/syntax',
+        `unexpected duration ${quoteValue(text.replace(/^[-+]/, ''))}${context === '' ? '' : ` in ${context}, expected timestamp`}`,
+        'a duration is a number only in Prometheus 3; promtool 2.x wants seconds, e.g. 300',
+      );
+    const sign = text.startsWith('-') ? -1 : 1;
+    const unsigned = text.replace(/^[-+]/, '');
+    if (/^inf$/i.test(unsigned)) return sign * Infinity;
+    if (/^nan$/i.test(unsigned)) return NaN;
+    const parsed = goNumber(unsigned);
+    return 'value' in parsed ? sign * parsed.value : NaN;
+  }
 
   text(node: SyntaxNode): string {
     return this.expr.slice(node.from, node.to);
@@ -126,10 +172,14 @@ export class TreeChecker {
     const names: string[] = [];
     const matchers: LabelMatcher[] = [];
     const identifier = kids.find((kid) => kid.name === 'Identifier');
+    // Prometheus 2.x's grammar does not take the operator atan2 as a metric name; 3.x does.
+    if (identifier && this.text(identifier).toLowerCase() === 'atan2' && !this.utf8Names)
+      this.fail(identifier, 'promql/syntax', 'unexpected <op:atan2>');
     if (identifier) names.push(this.text(identifier));
     const matcherList = kids.find((kid) => kid.name === 'LabelMatchers');
     for (const item of matcherList ? children(matcherList) : []) {
       if (item.name === 'QuotedLabelName') {
+        this.quotedName(item, 'label matching');
         const literal = item.firstChild;
         if (literal) names.push(this.string(literal));
         continue;
@@ -139,6 +189,7 @@ export class TreeChecker {
       const opNode = parts[1]?.firstChild;
       const valueNode = parts[2];
       if (!labelNode || !opNode || !valueNode) continue;
+      if (labelNode.name === 'QuotedLabelName') this.quotedName(labelNode, 'label matching');
       const label =
         labelNode.name === 'QuotedLabelName' && labelNode.firstChild
           ? this.string(labelNode.firstChild)
@@ -184,7 +235,8 @@ export class TreeChecker {
       this.selectors.matchers.push(metric === undefined ? matcher : { ...matcher, metric });
   }
 
-  duration(node: SyntaxNode | undefined): void {
+  /** A duration of a range, subquery or offset (`where`), as promtool 2.42 reads it. */
+  duration(node: SyntaxNode | undefined, where: 'range' | 'step' | 'offset' = 'range'): void {
     if (!node) return;
     const kids = children(node);
     // `offset -5m` nests the literal under a sign.
@@ -193,7 +245,7 @@ export class TreeChecker {
       kids[0]?.name === 'UnaryOp' &&
       kids[1]?.name === 'OffsetDurationExpr'
     ) {
-      this.duration(kids[1]);
+      this.duration(kids[1], where);
       return;
     }
     const literal =
@@ -209,9 +261,32 @@ export class TreeChecker {
     const text = this.text(literal);
     if (/^(?:inf|nan)$/i.test(text) || /^0x/i.test(text))
       this.fail(literal, 'promql/syntax', `${quoteValue(text)} is not a valid duration`);
-    // Ranges and subquery steps of zero select nothing; Prometheus refuses them.
-    if (node.name === 'DurationExpr' && parseDuration(text) === 0)
-      this.fail(literal, 'promql/syntax', 'duration must be greater than 0');
+    // A number of seconds is a duration only in Prometheus 3 (`x[300]`, `offset 60`).
+    // Zero and out-of-range durations are refused by promql-lex.ts.
+    if (this.kind(literal) === 'number')
+      this.fail(
+        literal,
+        'promql/syntax',
+        where === 'range'
+          ? 'missing unit character in duration'
+          : where === 'offset'
+            ? `unexpected number ${quoteValue(text)} in offset, expected duration`
+            : `unexpected number ${quoteValue(text)} in subquery selector, expected duration or "]"`,
+        'write a unit, e.g. 5m or 300s: promtool 2.x does not read a bare number as seconds',
+      );
+  }
+
+  /** The number of `@ <timestamp>`: a finite number of seconds that fits in int64. */
+  timestamp(node: SyntaxNode | undefined): void {
+    if (!node) return;
+    const value = this.numberLiteral(node, '@');
+    if (Number.isFinite(value) && value < 2 ** 63 && value > -(2 ** 63)) return;
+    const shown = Number.isNaN(value)
+      ? 'NaN'
+      : !Number.isFinite(value)
+        ? `${value > 0 ? '+' : '-'}Inf`
+        : `${BigInt(Math.trunc(value)).toString()}.000000`;
+    this.fail(node, 'promql/syntax', `timestamp out of bounds for @ modifier: ${shown}`);
   }
 
   /** Applies one postfix node to an operand of type `type`, as Prometheus' parser checks it. */
@@ -225,7 +300,9 @@ export class TreeChecker {
       case 'MatrixSelector':
         if (state.offset)
           this.fail(node, 'promql/syntax', 'no offset modifiers allowed before range');
-        if (state.at) this.fail(node, 'promql/syntax', 'no @ modifiers allowed before range');
+        // Up to v3.5, only a numeric `@` counts here: `x @ start() [5m]` passes (HEAD refuses it).
+        if (state.at && !state.atPreprocessor)
+          this.fail(node, 'promql/syntax', 'no @ modifiers allowed before range');
         if (state.base !== 'VectorSelector')
           this.fail(
             node,
@@ -242,7 +319,9 @@ export class TreeChecker {
             node,
             `subquery is only allowed on instant vector, got ${documentedType[type]} instead`,
           );
-        for (const kid of kids.slice(1)) this.duration(kid);
+        kids.slice(1).forEach((kid, index) => {
+          this.duration(kid, index === 0 ? 'range' : 'step');
+        });
         Object.assign(state, { base: 'SubqueryExpr', offset: false, at: false });
         return 'matrix';
       case 'OffsetExpr':
@@ -264,9 +343,15 @@ export class TreeChecker {
           );
         if (isOffset) {
           state.offset = true;
-          this.duration(kids.find((kid) => kid.name === 'OffsetDurationExpr'));
+          this.duration(
+            kids.find((kid) => kid.name === 'OffsetDurationExpr'),
+            'offset',
+          );
         } else {
           state.at = true;
+          const timestamp = kids.find((kid) => kid.name === 'NumberDurationLiteral');
+          state.atPreprocessor = timestamp === undefined;
+          this.timestamp(timestamp);
         }
         return type;
       }

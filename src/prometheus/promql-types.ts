@@ -52,4 +52,9 @@ export interface PromqlOptions {
   resultTypes?: readonly ValueType[];
   /** What the result is used for, in the message of a wrong result type. */
   resultContext?: string;
+  /**
+   * `legacy` (default): names as Prometheus 2.x and promtool 2.42 read them, so a quoted name in
+   * braces or a grouping list (`{"a.b"}`, `by ("a.b")`) is an error; `utf8`: Prometheus 3 takes them.
+   */
+  nameValidation?: 'legacy' | 'utf8';
 }

@@ -1,22 +1,20 @@
 /**
  * Optional second opinion from the real `promtool`, when it is on PATH: rule groups (or a
  * configuration) are written to a temporary file, `promtool check rules` (or `check config
- * --syntax-only`) runs on it, and its complaints become findings with code `promtool/...`,
- * located through the group and rule it names. Not pure: spawns a process and writes a
- * temporary file. Configurations with `kubernetes_sd_configs` are not sent to `check config`,
+ * --syntax-only`) runs on it, and its verdict becomes findings with code `promtool/...`, read
+ * as promtool means it by promtool-output.ts (the exit code decides; lint is a warning; one
+ * finding per problem, located). Not pure: spawns a process and writes temporary files. Configurations with `kubernetes_sd_configs` are not sent to `check config`,
  * because Debian's promtool 2.42 is built without Kubernetes discovery and rejects them.
  */
-import { execFile, type ExecFileException } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import type { Finding } from '../findings.js';
-import { FindingCollector, isRecord, type FindingSource, type ObjectPath } from './source.js';
-
-const execFileAsync = promisify(execFile);
+import { promtoolFindings } from './promtool-output.js';
+import { isRecord, type FindingSource } from './source.js';
 
 export interface PromtoolOptions {
   /** `rules` (default) or `config`. */
@@ -37,27 +35,58 @@ export interface PromtoolResult {
   findings: Finding[];
 }
 
-async function run(
+/**
+ * Runs promtool with its standard output and standard error going to one file, so that its
+ * output reads in the order promtool wrote it: it prints "Checking <file>" and SUCCESS on
+ * standard output and FAILED and the errors on standard error, and two pipes read apart would
+ * put every error after the last "Checking" line. The process is started synchronously.
+ * Undefined when the binary is not there.
+ */
+function run(
   binary: string,
   args: string[],
   timeoutMs: number,
   cwd?: string,
 ): Promise<{ code: number; output: string } | undefined> {
-  try {
-    const { stdout, stderr } = await execFileAsync(binary, args, {
-      ...(cwd === undefined ? {} : { cwd }),
-      timeout: timeoutMs,
-      maxBuffer: 8 * 1024 * 1024,
-      // One check needs one thread; more would take the core validation runs on.
-      env: { ...process.env, GOMAXPROCS: '1' },
+  const dir = mkdtempSync(join(tmpdir(), 'gitops-gen-promtool-out-'));
+  const outputFile = join(dir, 'output');
+  const fd = openSync(outputFile, 'w');
+  let output: string | undefined;
+  // A failed start emits both "error" and "close": the output is read (and removed) once.
+  const finish = (): string => {
+    if (output === undefined) {
+      output = readFileSync(outputFile, 'utf8');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return output;
+  };
+  return new Promise((resolve, reject) => {
+    const start = (): ReturnType<typeof spawn> => {
+      try {
+        return spawn(binary, args, {
+          ...(cwd === undefined ? {} : { cwd }),
+          stdio: ['ignore', fd, fd],
+          timeout: timeoutMs,
+          // One check needs one thread; more would take the core validation runs on.
+          env: { ...process.env, GOMAXPROCS: '1' },
+        });
+      } finally {
+        closeSync(fd); // the child holds its own copy
+      }
+    };
+    const child = start();
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      finish();
+      if (error.code === 'ENOENT') resolve(undefined);
+      else reject(error);
     });
-    return { code: 0, output: `${stdout}${stderr}` };
-  } catch (error: unknown) {
-    const failure = error as ExecFileException & { stdout?: string; stderr?: string };
-    if (failure.code === 'ENOENT') return undefined;
-    if (typeof failure.code !== 'number') throw error;
-    return { code: failure.code, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
-  }
+    child.on('close', (code, signal) => {
+      const text = finish();
+      if (code === null)
+        reject(new Error(`${binary} ${args.join(' ')} was stopped (${signal ?? 'no exit code'})`));
+      else resolve({ code, output: text });
+    });
+  });
 }
 
 function hasKubernetesSd(config: unknown): boolean {
@@ -72,61 +101,16 @@ function hasKubernetesSd(config: unknown): boolean {
   );
 }
 
-/** Maps `group "g", rule 3` in promtool's output back to a path in the checked object. */
-function pathOf(line: string, value: unknown): ObjectPath {
-  const groupsPath: ObjectPath = Array.isArray(value) ? [] : ['groups'];
-  const groups = Array.isArray(value) ? value : isRecord(value) ? value.groups : undefined;
-  const match = /group "((?:[^"\\]|\\.)*)", rule (\d+)/.exec(line);
-  if (!match || !Array.isArray(groups)) return [];
-  const name = JSON.parse(`"${match[1] ?? ''}"`) as string;
-  const index = groups.findIndex((group) => isRecord(group) && group.name === name);
-  if (index === -1) return [];
-  return [...groupsPath, index, 'rules', Number(match[2]) - 1];
-}
-
-/** promtool's output for one file, as findings located in that file's source. */
-function findingsFromOutput(
-  kind: 'rules' | 'config',
-  failed: boolean,
-  output: string,
-  file: string,
-  value: unknown,
-  source: FindingSource,
-): Finding[] {
-  const out = new FindingCollector(source);
-  const lines = output
-    .split('\n')
-    .map((line) => line.split(file).join(source.file).trim())
-    .filter((line) => line !== '');
-  if (failed) {
-    const problems = lines.filter(
-      (line) => !/^(?:Checking |FAILED:?$|SUCCESS)/.test(line) && line !== 'FAILED:',
-    );
-    for (const line of problems.length > 0 ? problems : [output.trim()])
-      out.add({
-        code: `promtool/check-${kind}`,
-        message: `promtool: ${line.replace(/^FAILED:\s*/, '')}`,
-        path: kind === 'rules' ? pathOf(line, value) : [],
-        hint: `\`promtool check ${kind}\` rejects the file`,
-      });
-  } else {
-    const lint = lines.findIndex((line) => line.startsWith('lint error'));
-    if (lint !== -1)
-      out.add({
-        code: 'promtool/lint',
-        severity: 'warning',
-        message: `promtool: ${lines.slice(lint).join(' ')}`,
-        path: [],
-      });
-  }
-  return out.findings;
-}
-
 /** promtool's verdict on one rule file: its part of the output. */
 interface RuleSection {
   /** The temporary file promtool read (its name appears in the output). */
   file: string;
   output: string;
+  /**
+   * The exit code as it concerns this file: 0 when promtool reports it a SUCCESS (another file
+   * of the same run may have failed), else the run's.
+   */
+  code: number;
 }
 
 /**
@@ -158,7 +142,9 @@ async function checkRuleTexts(
     const sections = new Map<string, RuleSection>();
     texts.forEach((text, index) => {
       const file = files[index] ?? '';
-      sections.set(text, { file, output: byFile.get(file) ?? '' });
+      const output = byFile.get(file) ?? '';
+      const code = /^\s*SUCCESS:/m.test(output) ? 0 : result.code;
+      sections.set(text, { file, output, code });
     });
     return { code: result.code, output: result.output, sections };
   } finally {
@@ -170,8 +156,15 @@ type RuleItem = { value: unknown; text?: string; source: FindingSource };
 
 /** promtool's part of the output on one rule file, as findings in the item's source. */
 function sectionFindings(section: RuleSection, item: RuleItem): Finding[] {
-  const failed = /FAILED/.test(section.output);
-  return findingsFromOutput('rules', failed, section.output, section.file, item.value, item.source);
+  return promtoolFindings({
+    kind: 'rules',
+    exitCode: section.code,
+    output: section.output,
+    file: section.file,
+    text: ruleText(item),
+    value: item.value,
+    source: item.source,
+  });
 }
 
 /** The text promtool reads for a rule item: as written, else the value as YAML. */
@@ -260,20 +253,22 @@ export async function runPromtool(
   try {
     const file = join(dir, kind === 'rules' ? 'rules.yml' : 'prometheus.yml');
     const body = kind === 'rules' && Array.isArray(value) ? { groups: value } : value;
-    await writeFile(file, stringify(body), 'utf8');
+    const text = stringify(body);
+    await writeFile(file, text, 'utf8');
     const args =
       kind === 'rules' ? ['check', 'rules', file] : ['check', 'config', '--syntax-only', file];
     const result = await run(binary, args, timeoutMs);
     if (!result)
       return { ran: false, skipped: `${binary} is not on PATH`, output: '', findings: [] };
-    const findings = findingsFromOutput(
+    const findings = promtoolFindings({
       kind,
-      result.code !== 0,
-      result.output,
+      exitCode: result.code,
+      output: result.output,
       file,
+      text,
       value,
       source,
-    );
+    });
     return { ran: true, exitCode: result.code, output: result.output, findings };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import {
   metricNameHint,
   type NameOptions,
 } from './names.js';
-import { offsetPosition, parsePromql } from './promql.js';
+import { offsetPosition, parsePromql, type ValueType } from './promql.js';
 import {
   checkKnownKeys,
   describe,
@@ -53,6 +53,12 @@ function where(expr: string, offset: number): string {
 }
 
 class RuleChecker {
+  /**
+   * Rules by name and labels, across the file: promtool's lint (`checkDuplicates` in
+   * cmd/promtool/main.go, 2.42) compares every rule of the file by name and its own labels.
+   */
+  private readonly seenRules = new Map<string, { group: string; rule: number }>();
+
   constructor(
     private readonly out: FindingCollector,
     private readonly options: RuleCheckOptions,
@@ -120,7 +126,7 @@ class RuleChecker {
     return value;
   }
 
-  expr(value: unknown, path: ObjectPath, ruleName: string): void {
+  expr(value: unknown, path: ObjectPath, ruleName: string, kind: 'alert' | 'record'): void {
     if (value === undefined || value === null || value === '') {
       this.out.add({
         code: 'prometheus-rules/missing-expr',
@@ -139,25 +145,62 @@ class RuleChecker {
       return;
     }
     const expr = String(value);
-    const result = parsePromql(expr, {
-      resultTypes: ['vector', 'scalar'],
-      resultContext: 'a rule',
-    });
-    if (result.ok) return;
-    const { error } = result;
-    this.out.add({
-      code: error.code,
-      message: `rule ${ruleName}: could not parse expression: ${where(expr, error.offset)}: ${error.message}`,
-      path,
-      hint:
-        error.hint ??
-        (error.code === 'promql/result-type'
-          ? 'Prometheus fails every evaluation with "rule result is not a vector or scalar"'
-          : 'see https://prometheus.io/docs/prometheus/latest/querying/basics/'),
-    });
+    const result = parsePromql(expr, { nameValidation: this.scheme });
+    if (!result.ok) {
+      const { error } = result;
+      this.out.add({
+        code: error.code,
+        message: `rule ${ruleName}: could not parse expression: ${where(expr, error.offset)}: ${error.message}`,
+        path,
+        hint: error.hint ?? 'see https://prometheus.io/docs/prometheus/latest/querying/basics/',
+      });
+      return;
+    }
+    this.resultType(result.type, path, ruleName, kind);
   }
 
-  rule(rule: unknown, path: ObjectPath, groupName: string): { key?: string } {
+  /**
+   * The type of a rule's result, as Prometheus' rule manager takes it (rules/manager.go,
+   * EngineQueryFunc): an instant vector, or a scalar as one sample without labels; anything
+   * else fails every evaluation with "rule result is not a vector or scalar". promtool 2.42
+   * only parses the expression and accepts all of them.
+   */
+  private resultType(
+    type: ValueType,
+    path: ObjectPath,
+    ruleName: string,
+    kind: 'alert' | 'record',
+  ): void {
+    const what = kind === 'alert' ? 'alert' : 'recording rule';
+    const needs =
+      kind === 'alert'
+        ? 'an alert needs an instant vector'
+        : 'a recording rule needs an instant vector or a scalar';
+    if (type === 'matrix' || type === 'string')
+      this.out.add({
+        code: 'promql/result-type',
+        message: `${what} ${ruleName}: the expression is ${type === 'matrix' ? 'a range vector' : 'a string'}; ${needs}: Prometheus loads the rule, then fails every evaluation with "rule result is not a vector or scalar"`,
+        path,
+        hint:
+          type === 'matrix'
+            ? 'wrap the range selector in a function such as rate() or max_over_time()'
+            : 'a string is no result: compare or compute an instant vector',
+      });
+    else if (type === 'scalar' && kind === 'alert')
+      this.out.add({
+        code: 'prometheus-rules/scalar-alert',
+        severity: 'warning',
+        message: `alert ${ruleName}: the expression is a scalar; ${needs}: Prometheus makes the scalar one sample without labels, so the alert fires at every evaluation whatever its value`,
+        path,
+        hint: 'compare an instant vector so that the rule selects the failing series, e.g. sum(up{job="x"}) < 1',
+      });
+  }
+
+  rule(
+    rule: unknown,
+    path: ObjectPath,
+    groupName: string,
+  ): { key?: string; kind?: 'alert' | 'record'; name?: string } {
     if (!isRecord(rule)) {
       this.out.add({
         code: 'prometheus-rules/invalid-type',
@@ -195,7 +238,7 @@ class RuleChecker {
           message: `${key} must be a string, not ${describe(rule[key])}`,
           path: [...path, key],
         });
-    this.expr(rule.expr, [...path, 'expr'], label);
+    this.expr(rule.expr, [...path, 'expr'], label, hasAlert && !hasRecord ? 'alert' : 'record');
     if (hasRecord && !hasAlert) {
       if (typeof rule.record === 'string' && !isValidMetricName(rule.record, this.scheme))
         this.out.add({
@@ -214,7 +257,7 @@ class RuleChecker {
             hint: `'${key}' only applies to alerting rules`,
           });
       this.labelMap(rule.labels, [...path, 'labels'], 'label', undefined);
-      return { key: `record:${name}:${JSON.stringify(sortedEntries(rule.labels))}` };
+      return { key: JSON.stringify([name, sortedEntries(rule.labels)]), kind: 'record', name };
     }
     this.duration(rule.for, [...path, 'for'], 'for');
     this.duration(rule.keep_firing_for, [...path, 'keep_firing_for'], 'keep_firing_for');
@@ -248,7 +291,7 @@ class RuleChecker {
           });
     }
     return hasAlert && !hasRecord
-      ? { key: `alert:${name}:${JSON.stringify(sortedEntries(rule.labels))}` }
+      ? { key: JSON.stringify([name, sortedEntries(rule.labels)]), kind: 'alert', name }
       : {};
   }
 
@@ -310,23 +353,21 @@ class RuleChecker {
       });
       return;
     }
-    const seen = new Map<string, number>();
     const groupName = typeof name === 'string' ? name : '';
     rules.forEach((rule: unknown, index) => {
       const rulePath = [...path, 'rules', index];
-      const { key } = this.rule(rule, rulePath, groupName);
-      if (key === undefined) return;
-      const previous = seen.get(key);
+      const { key, kind, name: ruleName } = this.rule(rule, rulePath, groupName);
+      if (key === undefined || kind === undefined) return;
+      const previous = this.seenRules.get(key);
       if (previous === undefined) {
-        seen.set(key, index);
+        this.seenRules.set(key, { group: groupName, rule: index + 1 });
         return;
       }
-      const [kind, ruleName] = key.split(':');
       this.out.add({
         code: 'prometheus-rules/duplicate-rule',
         severity: 'warning',
-        message: `${kind === 'alert' ? 'alert' : 'recording rule'} ${quoteJson(ruleName)} is defined twice in group ${quoteJson(groupName)} with the same labels (rule ${previous})`,
-        path: [...rulePath, kind === 'alert' ? 'alert' : 'record'],
+        message: `${kind === 'alert' ? 'alert' : 'recording rule'} ${quoteJson(ruleName ?? '')} has the same name and labels as rule ${previous.rule} of group ${quoteJson(previous.group)}`,
+        path: [...rulePath, kind],
         hint: 'both produce the same series; remove one or tell them apart with a label such as severity',
       });
     });

@@ -1,9 +1,10 @@
 /**
  * What the API server would reject even where a JSON Schema is silent: object names, label
- * and annotation syntax, resource quantities, the enums of common fields, port ranges, pod
- * spec consistency (unique container and volume names, mounts of existing volumes), workload
+ * and annotation syntax, resource quantities, the enums of common fields, Service ports
+ * (ValidateService: names, ranges, the (port, protocol) key), pod specs (api-pod.ts), workload
  * selectors that match their template, and the same object twice. Pure.
  */
+import { checkPodSpec } from './api-pod.js';
 import {
   checkEnums,
   checkLabelMap,
@@ -11,8 +12,7 @@ import {
   checkPort,
   checkPortName,
   checkQuantity,
-  checkResources,
-  dns1123Label,
+  dns1123LabelProblem,
   RuleContext,
   type EnumRule,
 } from './api-syntax.js';
@@ -24,68 +24,41 @@ import { quoteValue } from '../text-safety.js';
 /** Workloads whose selector must select their own template (apps/v1 rejects otherwise). */
 const selectorWorkloads = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
-/** Enums of fields inside a pod spec (relative to it). `*` matches every list item. */
-const podSpecEnums: EnumRule[] = [
-  { path: ['restartPolicy'], values: ['Always', 'OnFailure', 'Never'] },
-  { path: ['dnsPolicy'], values: ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'] },
-  { path: ['tolerations', '*', 'operator'], values: ['Exists', 'Equal'] },
-  {
-    path: ['tolerations', '*', 'effect'],
-    values: ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'],
-  },
-  {
-    path: ['securityContext', 'seccompProfile', 'type'],
-    values: ['RuntimeDefault', 'Unconfined', 'Localhost'],
-  },
-  {
-    path: ['volumes', '*', 'hostPath', 'type'],
-    values: [
-      '',
-      'DirectoryOrCreate',
-      'Directory',
-      'FileOrCreate',
-      'File',
-      'Socket',
-      'CharDevice',
-      'BlockDevice',
-    ],
-  },
-];
-
-/** Enums of fields inside a container (relative to it). */
-const containerEnums: EnumRule[] = [
-  { path: ['imagePullPolicy'], values: ['Always', 'Never', 'IfNotPresent'] },
-  { path: ['terminationMessagePolicy'], values: ['File', 'FallbackToLogsOnError'] },
-  { path: ['ports', '*', 'protocol'], values: ['TCP', 'UDP', 'SCTP'] },
-  {
-    path: ['volumeMounts', '*', 'mountPropagation'],
-    values: ['None', 'HostToContainer', 'Bidirectional'],
-  },
-  ...['livenessProbe', 'readinessProbe', 'startupProbe'].map((probe) => ({
-    path: [probe, 'httpGet', 'scheme'],
-    values: ['HTTP', 'HTTPS'],
-  })),
-  {
-    path: ['securityContext', 'seccompProfile', 'type'],
-    values: ['RuntimeDefault', 'Unconfined', 'Localhost'],
-  },
-];
-
 /** Enums at object level, per kind. */
 const kindEnums: Record<string, EnumRule[]> = {
   Service: [
-    { path: ['spec', 'type'], values: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] },
-    { path: ['spec', 'sessionAffinity'], values: ['None', 'ClientIP'] },
-    { path: ['spec', 'externalTrafficPolicy'], values: ['Cluster', 'Local'] },
+    {
+      path: ['spec', 'type'],
+      values: ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'],
+      defaulted: true,
+    },
+    { path: ['spec', 'sessionAffinity'], values: ['None', 'ClientIP'], defaulted: true },
+    { path: ['spec', 'externalTrafficPolicy'], values: ['Cluster', 'Local'], defaulted: true },
     { path: ['spec', 'internalTrafficPolicy'], values: ['Cluster', 'Local'] },
-    { path: ['spec', 'ports', '*', 'protocol'], values: ['TCP', 'UDP', 'SCTP'] },
+    { path: ['spec', 'ports', '*', 'protocol'], values: ['TCP', 'UDP', 'SCTP'], defaulted: true },
   ],
-  Deployment: [{ path: ['spec', 'strategy', 'type'], values: ['RollingUpdate', 'Recreate'] }],
+  Deployment: [
+    { path: ['spec', 'strategy', 'type'], values: ['RollingUpdate', 'Recreate'], defaulted: true },
+  ],
   StatefulSet: [
-    { path: ['spec', 'podManagementPolicy'], values: ['OrderedReady', 'Parallel'] },
-    { path: ['spec', 'updateStrategy', 'type'], values: ['RollingUpdate', 'OnDelete'] },
+    {
+      path: ['spec', 'podManagementPolicy'],
+      values: ['OrderedReady', 'Parallel'],
+      defaulted: true,
+    },
+    {
+      path: ['spec', 'updateStrategy', 'type'],
+      values: ['RollingUpdate', 'OnDelete'],
+      defaulted: true,
+    },
   ],
-  DaemonSet: [{ path: ['spec', 'updateStrategy', 'type'], values: ['RollingUpdate', 'OnDelete'] }],
+  DaemonSet: [
+    {
+      path: ['spec', 'updateStrategy', 'type'],
+      values: ['RollingUpdate', 'OnDelete'],
+      defaulted: true,
+    },
+  ],
   PersistentVolumeClaim: [
     {
       path: ['spec', 'accessModes', '*'],
@@ -93,91 +66,14 @@ const kindEnums: Record<string, EnumRule[]> = {
     },
     { path: ['spec', 'volumeMode'], values: ['Filesystem', 'Block'] },
   ],
-  CronJob: [{ path: ['spec', 'concurrencyPolicy'], values: ['Allow', 'Forbid', 'Replace'] }],
+  CronJob: [
+    {
+      path: ['spec', 'concurrencyPolicy'],
+      values: ['Allow', 'Forbid', 'Replace'],
+      defaulted: true,
+    },
+  ],
 };
-
-function checkPodSpec(
-  context: RuleContext,
-  base: Path,
-  pod: Json,
-  claimTemplates: readonly string[],
-): void {
-  checkEnums(context, podSpecEnums, base);
-  const volumes = asArray(pod.volumes);
-  const volumeNames = new Set<string>(claimTemplates);
-  volumes.forEach((volume, index) => {
-    if (!isRecord(volume) || typeof volume.name !== 'string') return;
-    const path = [...base, 'volumes', index, 'name'];
-    if (!dns1123Label.test(volume.name) || volume.name.length > 63) {
-      context.report(
-        'api/invalid-name',
-        path,
-        `${quoteValue(volume.name)} is not a valid volume name`,
-        'use at most 63 lowercase letters, digits and "-"',
-      );
-    }
-    if (volumeNames.has(volume.name))
-      context.report(
-        'api/duplicate-name',
-        path,
-        `volume ${quoteValue(volume.name)} is defined twice`,
-      );
-    volumeNames.add(volume.name);
-    if (isRecord(volume.emptyDir) && volume.emptyDir.sizeLimit !== undefined) {
-      checkQuantity(
-        context,
-        [...base, 'volumes', index, 'emptyDir', 'sizeLimit'],
-        volume.emptyDir.sizeLimit,
-      );
-    }
-  });
-  const containerNames = new Set<string>();
-  for (const list of ['initContainers', 'containers'] as const) {
-    asArray(pod[list]).forEach((container, index) => {
-      if (!isRecord(container)) return;
-      const path = [...base, list, index];
-      if (typeof container.name === 'string') {
-        if (!dns1123Label.test(container.name) || container.name.length > 63) {
-          context.report(
-            'api/invalid-name',
-            [...path, 'name'],
-            `${quoteValue(container.name)} is not a valid container name`,
-            'use at most 63 lowercase letters, digits and "-"',
-          );
-        }
-        if (containerNames.has(container.name)) {
-          context.report(
-            'api/duplicate-name',
-            [...path, 'name'],
-            `container ${quoteValue(container.name)} is defined twice in the pod`,
-          );
-        }
-        containerNames.add(container.name);
-      }
-      checkEnums(context, containerEnums, path);
-      checkResources(context, [...path, 'resources'], container.resources);
-      asArray(container.ports).forEach((port, portIndex) => {
-        if (!isRecord(port)) return;
-        checkPort(context, [...path, 'ports', portIndex, 'containerPort'], port.containerPort, 1);
-        checkPort(context, [...path, 'ports', portIndex, 'hostPort'], port.hostPort, 0);
-        checkPortName(context, [...path, 'ports', portIndex, 'name'], port.name);
-      });
-      asArray(container.volumeMounts).forEach((mount, mountIndex) => {
-        if (!isRecord(mount) || typeof mount.name !== 'string') return;
-        if (!volumeNames.has(mount.name)) {
-          context.report(
-            'api/unknown-volume',
-            [...path, 'volumeMounts', mountIndex, 'name'],
-            `volume mount ${quoteValue(mount.name)} names no volume of the pod`,
-            volumeNames.size > 0
-              ? `volumes: ${[...volumeNames].join(', ')}`
-              : 'add the volume under spec.volumes',
-          );
-        }
-      });
-    });
-  }
-}
 
 /** Does a label selector select these labels? */
 function selects(selector: Json, labels: Json): boolean {
@@ -230,48 +126,105 @@ function checkSelector(context: RuleContext): void {
     );
     return;
   }
+  // ValidatePodTemplateSpecForReplicaSet (and the DaemonSet, StatefulSet twins) report it at
+  // the template's labels: "`selector` does not match template `labels`".
   if (!selects(selector, labels)) {
     context.report(
       'api/selector-mismatch',
-      ['spec', 'selector'],
+      ['spec', 'template', 'metadata', 'labels'],
       'spec.selector does not match spec.template.metadata.labels; the API server rejects such a workload',
       'make every matchLabels entry a label of the pod template',
     );
   }
 }
 
+/**
+ * ValidateService and validateServicePort (pkg/apis/core/validation), after the v1 defaults
+ * (SetDefaults_Service: protocol TCP, type ClusterIP, a targetPort of 0 or "" becomes the port).
+ */
 function checkService(context: RuleContext): void {
   const spec = context.resource.object.spec;
   if (!isRecord(spec)) return;
-  asArray(spec.ports).forEach((port, index) => {
+  const ports = asArray(spec.ports);
+  const type = typeof spec.type === 'string' && spec.type !== '' ? spec.type : 'ClusterIP';
+  const names = new Set<string>();
+  const keys = new Set<string>();
+  const nodePorts = new Set<string>();
+  ports.forEach((port, index) => {
     if (!isRecord(port)) return;
     const path = ['spec', 'ports', index];
-    checkPort(context, [...path, 'port'], port.port, 1);
-    if (typeof port.targetPort === 'number')
-      checkPort(context, [...path, 'targetPort'], port.targetPort, 1);
-    else checkPortName(context, [...path, 'targetPort'], port.targetPort);
-    checkPortName(context, [...path, 'name'], port.name);
-    if (port.nodePort !== undefined) {
-      if (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer') {
+    const protocol =
+      typeof port.protocol === 'string' && port.protocol !== '' ? port.protocol : 'TCP';
+    // ServicePort.name: ValidateDNS1123Label, unique, and required when there are several ports.
+    if (typeof port.name === 'string' && port.name !== '') {
+      const problem = dns1123LabelProblem(port.name);
+      if (problem) {
         context.report(
-          'api/node-port-needs-type',
-          [...path, 'nodePort'],
-          `a nodePort needs a Service of type NodePort or LoadBalancer (this is ${typeof spec.type === 'string' ? spec.type : 'ClusterIP'})`,
+          'api/invalid-port-name',
+          [...path, 'name'],
+          `${quoteValue(port.name)} is not a valid Service port name: ${problem}`,
+          'a Service port name is a DNS label: at most 63 lowercase letters, digits and "-"',
         );
-      } else if (
-        typeof port.nodePort === 'number' &&
-        (port.nodePort < 30000 || port.nodePort > 32767)
-      ) {
-        context.findings.push({
-          ...finding(
-            context,
-            'api/node-port-range',
-            [...path, 'nodePort'],
-            `nodePort ${port.nodePort} is outside the default range 30000-32767; the API server rejects it unless --service-node-port-range allows it`,
-          ),
-          severity: 'warning',
-        });
+      } else if (names.has(port.name)) {
+        context.report(
+          'api/duplicate-name',
+          [...path, 'name'],
+          `port name ${quoteValue(port.name)} is used twice in this Service`,
+        );
       }
+      names.add(port.name);
+    } else if (ports.length > 1 && (port.name === undefined || port.name === '')) {
+      context.report(
+        'api/missing-port-name',
+        [...path, 'name'],
+        'name: Required value; every port of a Service with several ports needs a name',
+        'add `name:` to each port',
+        path,
+      );
+    }
+    checkPort(context, [...path, 'port'], port.port, 1);
+    // ValidatePortNumOrName; 0 and "" are defaulted to the port before validation.
+    if (typeof port.targetPort === 'number') {
+      if (port.targetPort !== 0) checkPort(context, [...path, 'targetPort'], port.targetPort, 1);
+    } else if (port.targetPort !== '')
+      checkPortName(context, [...path, 'targetPort'], port.targetPort);
+    // The (protocol, port) pair is the list-map key of spec.ports: Duplicate at the item.
+    if (typeof port.port === 'number') {
+      const key = `${port.port}/${protocol}`;
+      if (keys.has(key))
+        context.report('api/duplicate-port', path, `port ${key} is defined twice in this Service`);
+      keys.add(key);
+    }
+    if (port.nodePort === undefined || port.nodePort === null || port.nodePort === 0) return;
+    if (type === 'ClusterIP') {
+      context.report(
+        'api/node-port-needs-type',
+        [...path, 'nodePort'],
+        'nodePort may not be used when type is ClusterIP (the default)',
+        'set type: NodePort or LoadBalancer, or remove nodePort',
+      );
+      return;
+    }
+    if (typeof port.nodePort !== 'number') return;
+    const nodeKey = `${port.nodePort}/${protocol}`;
+    if (nodePorts.has(nodeKey)) {
+      context.report(
+        'api/duplicate-port',
+        [...path, 'nodePort'],
+        `nodePort ${nodeKey} is used twice in this Service`,
+      );
+    }
+    nodePorts.add(nodeKey);
+    if (port.nodePort < 30000 || port.nodePort > 32767) {
+      context.findings.push({
+        ...finding(
+          context,
+          'api/node-port-range',
+          [...path, 'nodePort'],
+          `nodePort ${port.nodePort} is outside the default range 30000-32767; the API server rejects it unless --service-node-port-range allows it`,
+        ),
+        severity: 'warning',
+      });
     }
   });
 }
@@ -287,6 +240,19 @@ function finding(context: RuleContext, code: string, path: Path, message: string
     path: formatPath([...context.resource.pathInDocument, ...path]),
     resource: context.resource.id,
   };
+}
+
+/**
+ * apps/validation ValidatePodTemplateSpecForStatefulSet does not call ValidatePodSpec: the API
+ * server stores such a StatefulSet, and the controller's every pod is refused. Said so.
+ */
+function noteStatefulSetPods(findings: Finding[]): void {
+  for (const item of findings) {
+    // restartPolicy is ValidateStatefulSetSpec's own check: that one refuses the StatefulSet.
+    if (item.severity !== 'error' || item.path?.endsWith('.restartPolicy')) continue;
+    item.message +=
+      ' (the API server stores the StatefulSet without checking its pod template, then refuses every pod created from it)';
+  }
 }
 
 /** The API-server checks of one object. */
@@ -307,7 +273,11 @@ export function checkApiRules(resource: ManifestResource): Finding[] {
         isRecord(claim) && isRecord(claim.metadata) ? claim.metadata.name : undefined,
       )
       .filter((name): name is string => typeof name === 'string');
-    if (isRecord(pod)) checkPodSpec(context, podPath, pod, claims);
+    if (isRecord(pod)) {
+      const before = context.findings.length;
+      checkPodSpec(context, podPath, pod, { kind, claimTemplates: claims });
+      if (kind === 'StatefulSet') noteStatefulSetPods(context.findings.slice(before));
+    }
     if (podPath.length > 1) {
       checkLabelMap(context, [...podPath.slice(0, -1), 'metadata', 'labels'], true);
       checkLabelMap(context, [...podPath.slice(0, -1), 'metadata', 'annotations'], false);

@@ -4,6 +4,7 @@
  * values, resource quantities (and requests within limits), enums, port numbers and names. Each
  * check reports through a RuleContext into one object's findings. Pure.
  */
+import { Buffer } from 'node:buffer';
 import { quantityToNumber } from '../config/units.js';
 import type { ManifestResource, Path } from './documents.js';
 import { formatPath, type Finding } from './findings.js';
@@ -14,28 +15,58 @@ export const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const dns1035Label = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const ianaServiceName = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 export const quantityPattern = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
 
 /** Kinds whose names are single path segments (anything but `/`, `%`, `.` and `..`). */
 const pathSegmentNamed = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
-const labelNamed = new Set(['Namespace']);
+/**
+ * Kinds named with a DNS-1123 label: Namespace (ValidateNamespaceName) and StatefulSet
+ * (pkg/apis/apps/validation ValidateStatefulSetName = NameIsDNSLabel: its pods' hostnames).
+ */
+const labelNamed = new Set(['Namespace', 'StatefulSet']);
 const dns1035Named = new Set(['Service']);
 
 export interface EnumRule {
   path: Path;
   values: readonly string[];
+  /** "" is accepted: the v1 defaults (SetDefaults_*) fill it in before validation. */
+  defaulted?: boolean;
 }
 
 export class RuleContext {
   readonly findings: Finding[] = [];
   constructor(readonly resource: ManifestResource) {}
 
-  report(code: string, path: Path, message: string, hint?: string): void {
-    const position = this.resource.locate(path, 'key');
+  /**
+   * An error at `path`. `at` is where the line comes from when it differs, as for a missing
+   * field: the path names the field (`containers[0].image`), the line is the item's.
+   */
+  report(code: string, path: Path, message: string, hint?: string, at: Path = path): void {
+    this.push('error', code, path, message, hint, at);
+  }
+
+  /** A path inside the object as the report shows it. */
+  pathText(path: Path): string {
+    return formatPath([...this.resource.pathInDocument, ...path]);
+  }
+
+  /** What the API server accepts but answers with a warning. */
+  warn(code: string, path: Path, message: string, hint?: string): void {
+    this.push('warning', code, path, message, hint, path);
+  }
+
+  private push(
+    severity: 'error' | 'warning',
+    code: string,
+    path: Path,
+    message: string,
+    hint: string | undefined,
+    at: Path,
+  ): void {
+    const position = this.resource.locate(at, 'key');
     this.findings.push({
       code,
-      severity: 'error',
+      severity,
       message,
       file: this.resource.file,
       document: this.resource.document,
@@ -126,11 +157,16 @@ export function qualifiedNameProblem(key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Labels (ValidateLabels: IsQualifiedName keys, IsValidLabelValue values) or annotations
+ * (ValidateAnnotations: IsQualifiedName of the lowercased key, at most 256 KiB in all). A null
+ * value decodes to "" in Go, which both accept.
+ */
 export function checkLabelMap(context: RuleContext, path: Path, values: boolean): void {
   const map = reach(context.resource.object, path)[0]?.[1];
   if (!isRecord(map)) return;
   for (const [key, value] of Object.entries(map)) {
-    const keyProblem = qualifiedNameProblem(key);
+    const keyProblem = qualifiedNameProblem(values ? key : key.toLowerCase());
     if (keyProblem) {
       context.report(
         values ? 'api/invalid-label-key' : 'api/invalid-annotation-key',
@@ -138,6 +174,7 @@ export function checkLabelMap(context: RuleContext, path: Path, values: boolean)
         `${quoteValue(key)} is not a valid ${values ? 'label' : 'annotation'} key: ${keyProblem}`,
       );
     }
+    if (value === null) continue;
     if (
       values &&
       typeof value === 'string' &&
@@ -155,30 +192,41 @@ export function checkLabelMap(context: RuleContext, path: Path, values: boolean)
       context.report(
         values ? 'api/invalid-label-value' : 'api/invalid-annotation-value',
         [...path, key],
-        `the ${values ? 'label' : 'annotation'} value is ${value === null ? 'null' : typeof value}, not a string`,
-        `quote it: ${quoteValue(String(value))}`,
+        `the ${values ? 'label' : 'annotation'} value is ${typeof value}, not a string`,
+        `quote it: ${quoteValue(typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value))}`,
       );
     }
   }
   if (!values) {
-    const size = Object.entries(map).reduce(
-      (sum, [key, value]) => sum + key.length + (typeof value === 'string' ? value.length : 0),
-      0,
-    );
-    if (size > 256 * 1024) {
+    // Bytes, as Go's len(): a quick bound first, so that most maps are never encoded.
+    let size = 0;
+    for (const [key, value] of Object.entries(map))
+      size += key.length + (typeof value === 'string' ? value.length : 0);
+    if (size * 3 > annotationsLimit) {
+      size = Object.entries(map).reduce(
+        (sum, [key, value]) =>
+          sum + Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0),
+        0,
+      );
+    }
+    if (size > annotationsLimit) {
       context.report(
         'api/annotations-too-large',
         path,
-        `the annotations total ${size} bytes, above the API server's 262144`,
+        `the annotations total ${size} bytes, above the API server's ${annotationsLimit}`,
       );
     }
   }
 }
 
+/** apimachinery ValidateAnnotationsSize: TotalAnnotationSizeLimitB. */
+const annotationsLimit = 256 * 1024;
+
 export function checkEnums(context: RuleContext, rules: readonly EnumRule[], base: Path): void {
   const root = reach(context.resource.object, base)[0]?.[1];
   for (const rule of rules) {
     for (const [path, value] of reach(root, rule.path, base)) {
+      if (value === '' && rule.defaulted === true) continue;
       if (typeof value === 'string' && !rule.values.includes(value)) {
         const shown = rule.values.map((allowed) => (allowed === '' ? '""' : allowed)).join(', ');
         context.report('api/invalid-enum', path, `${quoteValue(value)} is not one of ${shown}`);
@@ -228,25 +276,52 @@ export function checkResources(context: RuleContext, path: Path, resources: unkn
   }
 }
 
+/** IsValidPortNum: 1-65535 (hostPort: 0 too, meaning none). */
 export function checkPort(context: RuleContext, path: Path, value: unknown, minimum: number): void {
   if (typeof value === 'number' && (!Number.isInteger(value) || value < minimum || value > 65535)) {
     context.report('api/invalid-port', path, `port ${value} is outside ${minimum}-65535`);
   }
 }
 
+/** Why `value` is not an IANA_SVC_NAME (apimachinery IsValidPortName), or undefined. */
+export function ianaPortNameProblem(value: string): string | undefined {
+  if (value.length > 15) return 'must be no more than 15 characters';
+  if (!/^[-a-z0-9]+$/.test(value))
+    return 'must contain only lowercase letters (a-z), digits (0-9) and hyphens (-)';
+  if (!/[a-z]/.test(value)) return 'must contain at least one letter (a-z)';
+  if (value.includes('--')) return 'must not contain consecutive hyphens (--)';
+  if (value.startsWith('-') || value.endsWith('-')) return 'must not begin or end with a hyphen';
+  return undefined;
+}
+
+/**
+ * A port that names a container port: ContainerPort.name (validateContainerPorts) and, in
+ * ValidatePortNumOrName, a Service targetPort or a probe's port given as a string. IANA_SVC_NAME:
+ * at most 15 characters, at least one letter, no "--".
+ */
 export function checkPortName(context: RuleContext, path: Path, value: unknown): void {
   if (typeof value !== 'string') return;
-  if (
-    value.length > 15 ||
-    !ianaServiceName.test(value) ||
-    !/[a-z]/.test(value) ||
-    value.includes('--')
-  ) {
+  const problem = ianaPortNameProblem(value);
+  if (problem) {
     context.report(
       'api/invalid-port-name',
       path,
-      `${quoteValue(value)} is not a valid port name`,
+      `${quoteValue(value)} is not a valid port name: ${problem}`,
       'use at most 15 lowercase letters, digits and "-", with at least one letter',
     );
   }
+}
+
+/** ValidatePortNumOrName: a number in 1-65535 or an IANA_SVC_NAME. */
+export function checkPortNumOrName(context: RuleContext, path: Path, value: unknown): void {
+  if (typeof value === 'number') checkPort(context, path, value, 1);
+  else checkPortName(context, path, value);
+}
+
+/** Why `value` is not a DNS-1123 label (apimachinery IsDNS1123Label), or undefined. */
+export function dns1123LabelProblem(value: string): string | undefined {
+  if (value.length > 63) return 'must be no more than 63 characters';
+  if (!dns1123Label.test(value))
+    return 'must consist of lowercase letters, digits and "-", and start and end with a letter or digit';
+  return undefined;
 }

@@ -239,13 +239,98 @@ export class QueryCrossCheck {
   }
 }
 
+/** A label selector's verdict (matchLabels and matchExpressions); an absent one selects all. */
 function selectorMatches(selector: unknown, labels: Json): boolean {
   if (!isRecord(selector)) return true;
   const matchLabels = isRecord(selector.matchLabels) ? selector.matchLabels : {};
-  return Object.entries(matchLabels).every(([key, value]) => labels[key] === value);
+  if (!Object.entries(matchLabels).every(([key, value]) => labels[key] === value)) return false;
+  return asArray(selector.matchExpressions).every((expression) => {
+    if (!isRecord(expression) || typeof expression.key !== 'string') return true;
+    const has = Object.hasOwn(labels, expression.key);
+    const value = labels[expression.key];
+    const values = asArray(expression.values);
+    switch (expression.operator) {
+      case 'In':
+        return has && values.includes(value);
+      case 'NotIn':
+        return !has || !values.includes(value);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
+      default:
+        return true; // an unknown operator is the schema's to report
+    }
+  });
 }
 
-/** ServiceMonitors and PodMonitors whose selector matches no Service or Pod template of the build. */
+/**
+ * Services every cluster has although no manifest declares them: the API server's own
+ * `default/kubernetes` (labels set by the API server), and the DNS add-on's `kube-system/kube-dns`
+ * (kubeadm, EKS, GKE and AKS all name CoreDNS's Service so). Monitors of the control plane
+ * select these.
+ */
+const clusterServices: readonly { namespace: string; name: string; labels: Json }[] = [
+  {
+    namespace: 'default',
+    name: 'kubernetes',
+    labels: { component: 'apiserver', provider: 'kubernetes' },
+  },
+  {
+    namespace: 'kube-system',
+    name: 'kube-dns',
+    labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true' },
+  },
+];
+
+/**
+ * The Service the Prometheus Operator keeps for the kubelets when started with
+ * `--kubelet-service=NAMESPACE/NAME`, with the labels the operator gives it.
+ */
+export function kubeletServiceOf(
+  args: readonly unknown[],
+): { namespace: string; name: string; labels: Json } | undefined {
+  for (const arg of args) {
+    const match = typeof arg === 'string' ? /^--kubelet-service=([^/]+)\/(.+)$/.exec(arg) : null;
+    if (match?.[1] && match[2]) {
+      return {
+        namespace: match[1],
+        name: match[2],
+        labels: {
+          'k8s-app': 'kubelet',
+          'app.kubernetes.io/name': 'kubelet',
+          'app.kubernetes.io/managed-by': 'prometheus-operator',
+        },
+      };
+    }
+  }
+  return undefined;
+}
+
+/** A Service no file declares (see clusterServices), as a resource the check can read. */
+export function implicitService(service: {
+  namespace: string;
+  name: string;
+  labels: Json;
+}): ManifestResource {
+  return {
+    id: { apiVersion: 'v1', kind: 'Service', name: service.name, namespace: service.namespace },
+    object: { apiVersion: 'v1', kind: 'Service', metadata: { labels: service.labels } },
+    file: '',
+    document: 0,
+    pathInDocument: [],
+    locate: () => undefined,
+  };
+}
+
+/**
+ * ServiceMonitors and PodMonitors whose selector matches no Service or pod template of the
+ * whole run (every file, every build) nor a Service the cluster itself has, in the namespaces
+ * the Prometheus Operator looks in: `namespaceSelector.any`, its `matchNames`, or else the
+ * monitor's own namespace. An object without a namespace lands where it is applied (kubectl's
+ * `-n`, Argo CD's destination, Flux's targetNamespace), which the files do not say: such an
+ * object, or a monitor without one, is matched on labels alone.
+ */
 export function checkMonitors(resources: readonly ManifestResource[]): Finding[] {
   const findings: Finding[] = [];
   const labelsOf = (resource: ManifestResource, path: (string | number)[]): Json => {
@@ -253,14 +338,24 @@ export function checkMonitors(resources: readonly ManifestResource[]): Finding[]
     for (const segment of path) current = isRecord(current) ? current[String(segment)] : undefined;
     return isRecord(current) ? current : {};
   };
-  const services = resources.filter((resource) => resource.id.kind === 'Service');
-  const pods = resources.flatMap((resource) =>
-    resource.id.kind === 'Pod'
-      ? [{ resource, labels: labelsOf(resource, ['metadata', 'labels']) }]
-      : ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(resource.id.kind)
-        ? [{ resource, labels: labelsOf(resource, ['spec', 'template', 'metadata', 'labels']) }]
-        : [],
-  );
+  const services = [
+    ...resources.filter((resource) => resource.id.kind === 'Service'),
+    ...clusterServices.map(implicitService),
+  ];
+  const templatePaths: Record<string, (string | number)[]> = {
+    Pod: ['metadata', 'labels'],
+    Deployment: ['spec', 'template', 'metadata', 'labels'],
+    StatefulSet: ['spec', 'template', 'metadata', 'labels'],
+    DaemonSet: ['spec', 'template', 'metadata', 'labels'],
+    ReplicaSet: ['spec', 'template', 'metadata', 'labels'],
+    ReplicationController: ['spec', 'template', 'metadata', 'labels'],
+    Job: ['spec', 'template', 'metadata', 'labels'],
+    CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels'],
+  };
+  const pods = resources.flatMap((resource) => {
+    const path = templatePaths[resource.id.kind];
+    return path ? [{ resource, labels: labelsOf(resource, path) }] : [];
+  });
   for (const monitor of resources) {
     const kind = monitor.id.kind;
     if (kind !== 'ServiceMonitor' && kind !== 'PodMonitor') continue;
@@ -271,11 +366,12 @@ export function checkMonitors(resources: readonly ManifestResource[]): Finding[]
     const names = asArray(namespaces.matchNames).filter(
       (name): name is string => typeof name === 'string',
     );
-    const inScope = (resource: ManifestResource): boolean =>
-      any ||
-      (names.length > 0
-        ? names.includes(resource.id.namespace ?? '')
-        : resource.id.namespace === monitor.id.namespace);
+    const inScope = (resource: ManifestResource): boolean => {
+      const namespace = resource.id.namespace;
+      if (any || namespace === undefined) return true;
+      if (names.length > 0) return names.includes(namespace);
+      return monitor.id.namespace === undefined || namespace === monitor.id.namespace;
+    };
     const matched =
       kind === 'ServiceMonitor'
         ? services.some(
@@ -285,16 +381,21 @@ export function checkMonitors(resources: readonly ManifestResource[]): Finding[]
           )
         : pods.some((pod) => inScope(pod.resource) && selectorMatches(spec.selector, pod.labels));
     if (!matched) {
+      const scope = any
+        ? 'in any namespace'
+        : names.length > 0
+          ? `in namespace${names.length === 1 ? '' : 's'} ${names.map((name) => quoteValue(name)).join(', ')}`
+          : `in its namespace${monitor.id.namespace === undefined ? '' : ` ${quoteValue(monitor.id.namespace)}`}`;
       findings.push({
         code: 'catalogue/monitor-selects-nothing',
         severity: 'warning',
-        message: `${kind} ${quoteValue(monitor.id.name)} selects no ${kind === 'ServiceMonitor' ? 'Service' : 'pod'} of this build, so it scrapes nothing`,
+        message: `${kind} ${quoteValue(monitor.id.name)} selects no ${kind === 'ServiceMonitor' ? 'Service' : 'pod'} ${scope} of any file or build given, so it scrapes nothing`,
         file: monitor.file,
         document: monitor.document,
         ...monitor.locate(['spec', 'selector'], 'key'),
         path: 'spec.selector',
         resource: monitor.id,
-        hint: 'compare spec.selector.matchLabels (and namespaceSelector) with the labels of the target',
+        hint: 'compare spec.selector (and spec.namespaceSelector) with the labels and namespace of the target, and validate the files that declare the target in the same run',
       });
     }
   }

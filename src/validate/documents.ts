@@ -5,7 +5,8 @@
  * and keeps a way back from any path to its line and column. Pure, except manifestFileStream,
  * which reads a file a block at a time. Sizes come first: a document over maxObjectBytes
  * (1.5 MiB, what etcd stores) is an `input/object-too-large` finding and is never parsed, and a
- * file over maxManifestFileBytes (256 MiB) an `input/file-too-large` finding, never read.
+ * file over maxManifestFileBytes (256 MiB) an `input/file-too-large` finding, never read. A file
+ * whose documents all lack apiVersion and kind is no manifest: one `input/not-a-manifest` notice.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
@@ -196,12 +197,65 @@ export function* manifestFileStream(
   yield* chunkResources(file, splitDocumentStreamLimited(blocks, maxObjectBytes), findings);
 }
 
+/**
+ * What a file turned out to be, as its documents are read: a document with neither apiVersion
+ * nor kind (a values file, a CI workflow, a tool's configuration) is only a mistake in a file
+ * that also holds Kubernetes objects, so its finding waits for the end of the file.
+ */
+interface FileVerdict {
+  manifest: boolean;
+  foreign: Finding[];
+  /** The tools whose configuration the foreign documents are, when they name one. */
+  tools: string[];
+}
+
+/** A file none of whose documents is a Kubernetes object: skipped, with one notice. */
+function notAManifest(file: string, verdict: FileVerdict): Finding {
+  const message =
+    verdict.tools.length > 0
+      ? `skipped: a configuration file of ${[...new Set(verdict.tools)].join(' and ')}, which no API server serves, not a Kubernetes manifest`
+      : `skipped: ${verdict.foreign.length === 1 ? 'its document names no' : 'none of its documents names a'} Kubernetes apiVersion or kind, so this is no manifest (a values file, a CI workflow, a tool's configuration)`;
+  return {
+    code: 'input/not-a-manifest',
+    severity: 'info',
+    message,
+    file,
+    hint: 'to silence this notice, name the file in .gitops-gen-ignore or pass --exclude',
+  };
+}
+
+/**
+ * Files with an apiVersion and a kind that tools read and the API server never receives: their
+ * kinds exist in no cluster, so `kubectl apply` of them fails.
+ */
+function toolConfiguration(value: Record<string, unknown>): string | undefined {
+  const { apiVersion, kind } = value;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  if (group === 'argoproj.io' && kind === 'ConfigManagementPlugin') {
+    return "Argo CD's plugin sidecar (argocd-cmp-server)";
+  }
+  // Component configuration (kubelet, kube-proxy, kube-scheduler, kustomize's own files).
+  if (group.endsWith('.config.k8s.io')) return `the ${group.split('.')[0] ?? ''} component`;
+  if (apiVersion === 'builtin')
+    return "a kustomize built-in plugin (a kustomization's transformers)";
+  if (apiVersion === 'v1' && kind === 'Config') return 'kubectl (a kubeconfig)';
+  if (group === 'kubeadm.k8s.io') return 'kubeadm';
+  if (group === 'kind.x-k8s.io') return 'kind';
+  if (group === 'k3d.io') return 'k3d';
+  if (group === 'skaffold') return 'Skaffold';
+  if (group === 'kpt.dev' && kind === 'Kptfile') return 'kpt';
+  if (group === 'schema.plugin.fluxcd.io') return "Flux's schema plugin";
+  return undefined;
+}
+
 function* chunkResources(
   file: string,
   chunks: Iterable<YamlChunk | OversizedDocument>,
   findings: Finding[],
 ): Generator<ManifestResource> {
   let index = 0;
+  const verdict: FileVerdict = { manifest: false, foreign: [], tools: [] };
   for (const chunk of chunks) {
     if ('oversized' in chunk) {
       findings.push(objectTooLarge(file, index++, chunk.lineOffset + 1, chunk.bytes));
@@ -212,8 +266,20 @@ function* chunkResources(
       findings.push(objectTooLarge(file, index++, chunk.lineOffset + 1, bytes));
       continue;
     }
-    yield* documentResources(file, index++, chunk, findings);
+    yield* documentResources(file, index++, chunk, findings, verdict);
   }
+  if (verdict.manifest) findings.push(...verdict.foreign);
+  else if (verdict.foreign.length > 0) findings.push(notAManifest(file, verdict));
+}
+
+/**
+ * Whether a document means to be a Kubernetes object: it names an apiVersion or a kind, as
+ * text. Grafana's provisioning files say `apiVersion: 1`, a number no Kubernetes object has.
+ */
+function claimsType(value: unknown): boolean {
+  return (
+    isRecord(value) && (typeof value.apiVersion === 'string' || typeof value.kind === 'string')
+  );
 }
 
 /**
@@ -230,6 +296,7 @@ function* documentResources(
   index: number,
   chunk: YamlChunk,
   findings: Finding[],
+  verdict: FileVerdict,
 ): Generator<ManifestResource> {
   const resources: ManifestResource[] = [];
   {
@@ -254,8 +321,29 @@ function* documentResources(
     const value = loaded.value;
     if (value === null || value === undefined) return; // empty or comment-only
     const locate = lazyLocator(chunk);
+    const tool = isRecord(value) ? toolConfiguration(value) : undefined;
+    if (isRecord(value) && tool !== undefined) {
+      verdict.tools.push(tool);
+      verdict.foreign.push(
+        documentFinding(
+          file,
+          index,
+          locate(['kind']),
+          'input/not-an-api-object',
+          `${String(value.kind)} is a configuration file of ${tool}, not an object of the API server: kubectl apply of this file fails`,
+          'keep tool configuration in a file of its own, beside the manifests',
+        ),
+      );
+      return;
+    }
+    // A list of objects is a mistake in a manifest; any other list or scalar is foreign.
+    const typed = isRecord(value)
+      ? claimsType(value)
+      : Array.isArray(value) && value.some(claimsType);
+    if (typed) verdict.manifest = true;
+    const report = typed ? findings : verdict.foreign;
     if (!isRecord(value)) {
-      findings.push(
+      report.push(
         documentFinding(
           file,
           index,
@@ -279,7 +367,8 @@ function* documentResources(
         return;
       }
       if (missing.length > 0) {
-        findings.push({
+        // Only a whole document can be foreign; a List item without a kind is a mistake.
+        (pathInDocument.length === 0 ? report : findings).push({
           ...documentFinding(
             file,
             index,

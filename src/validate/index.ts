@@ -57,6 +57,11 @@ export interface ValidateOptions {
    */
   promtool?: 'auto' | 'always' | 'never';
   /**
+   * gitignore-style patterns of files and folders a folder search skips, relative to each
+   * folder given (`--exclude`); a `.gitops-gen-ignore` file in a folder adds its own.
+   */
+  exclude?: readonly string[];
+  /**
    * Also run `promtool test rules` on the rule tests beside each kustomization's rules
    * (`prometheus/*.test.yml`, as render writes them); promtool must be on PATH.
    */
@@ -89,8 +94,17 @@ async function promtoolFindings(
         finding.file === file.source.file &&
         (prefix === '' || (finding.path ?? '').startsWith(prefix)),
     );
+    // Our duplicate-rule warning already names a rule promtool's lint names: one finding each.
+    const duplicates = report.findings.filter(
+      (finding) =>
+        finding.code === 'prometheus-rules/duplicate-rule' && finding.file === file.source.file,
+    );
+    const isRepeat = (finding: Finding): boolean =>
+      finding.code === 'promtool/lint' &&
+      finding.severity === 'warning' &&
+      duplicates.some((duplicate) => (duplicate.path ?? '').startsWith(finding.path ?? '\0'));
     if (!result.ran) missing = true;
-    else if (!rejected) findings.push(...result.findings);
+    else if (!rejected) findings.push(...result.findings.filter((finding) => !isRepeat(finding)));
   }
   if (missing && mode === 'always') {
     throw new UsageError(
@@ -120,12 +134,33 @@ function displayPath(root: string | undefined, path: string): string {
   return shown !== '' && !shown.startsWith('..') && !isAbsolute(shown) ? shown : path;
 }
 
+/** Loose files and standard input are applied together: one deployment unit. */
+const looseFiles = 'loose files';
+
 function fromText(file: string, text: string): SourceObjects {
   const findings: Finding[] = [];
   return {
     resources: manifestStream(file, text, findings),
     findings,
     embeddedOf: (resource) => embeddedFilesOf(resource),
+    unit: looseFiles,
+  };
+}
+
+/** A Helm chart met in a folder: one notice, no finding in its templates. */
+function helmChartSkipped(file: string): SourceObjects {
+  return {
+    resources: [],
+    findings: [
+      {
+        code: 'input/helm-chart-skipped',
+        severity: 'info',
+        message:
+          'skipped: this folder is a Helm chart (it holds Chart.yaml); its templates become manifests only through helm template, so none of its files was read',
+        file,
+        hint: 'validate what the chart renders: helm template RELEASE FOLDER | gitops-gen validate -',
+      },
+    ],
   };
 }
 
@@ -146,7 +181,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   const display = (path: string): string => displayPath(options.displayRoot, path);
   const sources: SourceObjects[] = [];
   const kustomize = options.kustomize ?? kustomizeBuilder();
-  const inputs = await resolveInputs(options.paths);
+  const inputs = resolveInputs(options.paths, { exclude: options.exclude ?? [] });
   // Started first: they run in their own processes while validation goes on.
   const ruleTests = options.ruleTests
     ? inputs.flatMap((input) =>
@@ -176,13 +211,17 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
         resources: manifestFileStream(input.path, display(input.path), findings),
         findings,
         embeddedOf: (resource) => embeddedFilesOf(resource),
+        unit: looseFiles,
       });
+    } else if (input.kind === 'helm-chart') {
+      sources.push(helmChartSkipped(display(join(input.directory, 'Chart.yaml'))));
     } else {
       const built = await kustomize(input.directory, display);
       sources.push({
         resources: built.resources,
         findings: built.findings,
         embeddedOf: (resource) => embeddedFilesOf(resource, built.generated.get(resource)),
+        unit: input.directory,
       });
     }
   }

@@ -5,7 +5,7 @@
  * it is pure and testable without files.
  */
 import { checkApiRules, DuplicateObjects } from './api-rules.js';
-import { checkMonitors, QueryCrossCheck, scrapeJobs, type QueryUse } from './catalogue.js';
+import { QueryCrossCheck, scrapeJobs, type QueryUse } from './catalogue.js';
 import { detached, type ManifestResource, type Path, type Position } from './documents.js';
 import {
   buildReport,
@@ -16,13 +16,8 @@ import {
 } from './findings.js';
 import { asArray, isRecord } from './object-paths.js';
 import { referencedDatasourceUids } from '../grafana/index.js';
-import {
-  checkLifecycleExposure,
-  checkResourcePolicies,
-  checkUnauthenticatedExposure,
-  enablesLifecycle,
-} from './policy.js';
-import { exposedServiceType, runsUnauthenticatedServer } from './policy-exposure.js';
+import { CrossObjects } from './cross-objects.js';
+import { checkResourcePolicies } from './policy.js';
 import { checkSchema, type SchemaLookup } from './schema-check.js';
 
 /** Where embedded content (a file inside a ConfigMap) came from, for locating its findings. */
@@ -55,6 +50,11 @@ export interface SourceObjects {
   findings: Finding[];
   /** The files embedded in a resource (ConfigMap data), parsed. */
   embeddedOf?: (resource: ManifestResource) => { files: EmbeddedFile[]; findings: Finding[] };
+  /**
+   * The deployment unit the objects belong to, for the checks that report a match between
+   * objects (see cross-objects.ts); sources with the same unit go together. Default: its own.
+   */
+  unit?: string;
 }
 
 export interface EmbeddedFile {
@@ -281,59 +281,6 @@ function panelQueries(
   return uses;
 }
 
-const workloadKinds = new Set([
-  'Pod',
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'ReplicationController',
-  'Job',
-  'CronJob',
-]);
-
-const noPosition = (): undefined => undefined;
-
-/**
- * What the end-of-source cross-checks keep of a resource, so that a large source is never held
- * whole: monitors, workloads with a finding to locate (the lifecycle flag) or that run Prometheus
- * or Alertmanager, and NodePort or LoadBalancer Services, whole; other Services
- * and other workloads as the labels, selectors and type those checks read, copied so that they
- * pin no source text; anything else not at all.
- */
-function retained(resource: ManifestResource): ManifestResource | undefined {
-  const { kind } = resource.id;
-  if (kind === 'ServiceMonitor' || kind === 'PodMonitor') return resource;
-  if (kind !== 'Service' && !workloadKinds.has(kind)) return undefined;
-  if (
-    workloadKinds.has(kind) &&
-    (enablesLifecycle(resource) || runsUnauthenticatedServer(resource))
-  ) {
-    return resource;
-  }
-  // Exposed Services are few and small: whole, with their ports, annotations and positions.
-  if (exposedServiceType(resource) !== undefined) return resource;
-  const object = resource.object;
-  const metadata = isRecord(object.metadata) ? object.metadata : {};
-  const spec = isRecord(object.spec) ? object.spec : {};
-  const template = isRecord(spec.template) ? spec.template : {};
-  const templateMetadata = isRecord(template.metadata) ? template.metadata : {};
-  const summary = {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    metadata: { labels: metadata.labels },
-    spec:
-      kind === 'Service'
-        ? { type: spec.type, selector: spec.selector }
-        : { template: { metadata: { labels: templateMetadata.labels } } },
-  };
-  return {
-    ...resource,
-    object: JSON.parse(JSON.stringify(summary)) as Record<string, unknown>,
-    locate: noPosition,
-  };
-}
-
 /** A rule file met in the sources, for promtool's second opinion. */
 export interface RuleFile {
   value: unknown;
@@ -348,6 +295,9 @@ export interface DeliveryReference {
   path: string;
   /** The file it is written in (shown as in findings). */
   file: string;
+  /** The object it is written in, and where: which repository and tool sync it. */
+  object: Record<string, unknown>;
+  keyPath: (string | number)[];
   /** Where it is written, as finding fields; computed only for a finding (positions cost a parse). */
   where: () => Pick<Finding, 'file' | 'document' | 'line' | 'column' | 'path' | 'resource'>;
 }
@@ -368,6 +318,8 @@ function deliveryReferences(resource: ManifestResource): DeliveryReference[] {
           {
             path: folder,
             file: resource.file,
+            object: resource.object,
+            keyPath: path,
             where: () => ({
               file: resource.file,
               document: resource.document,
@@ -415,6 +367,10 @@ function deliveryReferences(resource: ManifestResource): DeliveryReference[] {
   if (apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && kind === 'Kustomization') {
     return at(['spec', 'path'], spec.path);
   }
+  // No folder ('' path): the repository a Kustomization's sourceRef names.
+  if (apiVersion.startsWith('source.toolkit.fluxcd.io/') && kind === 'GitRepository') {
+    return at(['spec', 'url'], '');
+  }
   return [];
 }
 
@@ -441,13 +397,16 @@ export async function runPipeline(
     ruleFiles.push(file);
     options.onRuleFile?.(file);
   };
-  for (const source of sources) {
-    const checked: ManifestResource[] = [];
+  // The cross-checks see the whole run: a rule, a dashboard or a monitor often sits in another
+  // file or build than the scrape config, datasource or Service it names.
+  const cross = new CrossObjects();
+  const queries = new QueryCrossCheck();
+  const datasourceUids: string[] = [];
+  // Dashboards that name a datasource not provisioned yet wait: it may come later.
+  const waitingDashboards: { resource: ManifestResource; file: EmbeddedFile }[] = [];
+  for (const [sourceIndex, source] of sources.entries()) {
+    const unit = source.unit ?? `#${sourceIndex}`;
     const duplicates = new DuplicateObjects();
-    const queries = new QueryCrossCheck();
-    const datasourceUids: string[] = [];
-    // Dashboards that name a datasource not provisioned yet wait: it may come later.
-    const waitingDashboards: { resource: ManifestResource; file: EmbeddedFile }[] = [];
     for (const resource of source.resources) {
       const result: ResourceResult = {
         resource: resource.id,
@@ -558,21 +517,18 @@ export async function runPipeline(
         );
       }
       references.push(...deliveryReferences(resource));
-      const kept = retained(resource);
-      if (kept) checked.push(kept);
+      cross.see(resource, unit);
       results.push(result);
     }
     // Problems met while reading or building, complete once the objects have been read.
     findings.push(...source.findings);
-    if (options.content) {
-      for (const { resource, file } of waitingDashboards) {
-        findings.push(...embeddedChecks(resource, [file], options.content, datasourceUids));
-      }
-    }
-    findings.push(...queries.findings());
-    findings.push(...checkMonitors(checked));
-    findings.push(...checkLifecycleExposure(checked, options.disabledChecks ?? []));
-    findings.push(...checkUnauthenticatedExposure(checked, options.disabledChecks ?? []));
   }
+  if (options.content) {
+    for (const { resource, file } of waitingDashboards) {
+      findings.push(...embeddedChecks(resource, [file], options.content, datasourceUids));
+    }
+  }
+  findings.push(...queries.findings());
+  findings.push(...cross.findings(options.disabledChecks ?? []));
   return { report: buildReport(results, findings), ruleFiles, deliveryReferences: references };
 }

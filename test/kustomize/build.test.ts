@@ -118,7 +118,9 @@ const fixtureCases: Record<string, string> = {
 
 describe('the in-process build equals kubectl kustomize', () => {
   it('covers every fixture case', async () => {
-    expect(await subfolders(fixtures)).toEqual(Object.keys(fixtureCases).sort());
+    // fidelity/ holds the cases of fidelity.test.ts.
+    const folders = (await subfolders(fixtures)).filter((name) => name !== 'fidelity');
+    expect(folders).toEqual(Object.keys(fixtureCases).sort());
   });
 
   const cases = [
@@ -156,7 +158,7 @@ describe('the in-process build equals kubectl kustomize', () => {
     const dir = await tempDir();
     await writeFiles(dir, {
       'base/kustomization.yaml':
-        'resources:\n  - cm.yaml\npatches:\n  - target: { kind: Secret }\n    patch: "[]"\n',
+        'resources:\n  - cm.yaml\npatches:\n  - target: { kind: Secret }\n    patch: \'[{"op": "remove", "path": "/data"}]\'\n',
       'base/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n',
       'one/kustomization.yaml': 'resources:\n  - ../base\nnamePrefix: one-\n',
       'two/kustomization.yaml': 'resources:\n  - ../base\nnamePrefix: two-\n',
@@ -366,13 +368,13 @@ describe('findings', () => {
   it('kustomize/unknown-field: at the top level and inside an entry', async () => {
     const findings = await findingsOf({
       'app/kustomization.yaml':
-        'resources:\n  - web.yaml\nnamePrefx: app-\nimages:\n  - name: nginx\n    newtag: "1.28"\n',
+        'resources:\n  - web.yaml\nnamePrefx: app-\nimages:\n  - name: nginx\n    newTags: "1.28"\n',
       'app/web.yaml': deployment,
     });
     const unknown = findings.filter((finding) => finding.code === 'kustomize/unknown-field');
     expect(unknown).toMatchObject([
       { severity: 'error', file: 'app/kustomization.yaml', line: 3, column: 1, path: 'namePrefx' },
-      { file: 'app/kustomization.yaml', line: 6, column: 5, path: 'images[0].newtag' },
+      { file: 'app/kustomization.yaml', line: 6, column: 5, path: 'images[0].newTags' },
     ]);
   });
 
