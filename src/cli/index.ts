@@ -13,6 +13,7 @@ import { formatReport, outputFormats, type OutputFormat } from '../validate/form
 import { createOutput, errorJson, printError, type GlobalFlags, type Output } from './output.js';
 import { addPublishCommands } from './publish-commands.js';
 import { addSetupCommands } from './setup-commands.js';
+import { addBuildCommand } from './build-command.js';
 import { packageVersion } from './version.js';
 import type { CliIo } from './io.js';
 
@@ -39,6 +40,7 @@ interface ValidateFlags {
   output: OutputFormat;
   promtool: 'auto' | 'always' | 'never';
   schemaLocation?: string[];
+  crdDir: string[];
   strict: boolean;
   kubernetesVersion?: string;
   ignoreMissingSchemas?: boolean;
@@ -47,6 +49,7 @@ interface ValidateFlags {
   disableCheck: string[];
   ruleTests?: boolean;
   exclude: string[];
+  enableHelm?: boolean;
 }
 
 /** `a,b` and repeated flags both add to the list. */
@@ -232,6 +235,12 @@ function buildProgram(
       'kubeconform-style schema folder or template, tried in order; "default" is the built-in store (repeatable)',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
+    .option(
+      '--crd-dir <dir>',
+      'folder of CustomResourceDefinitions whose kinds are validated against them, as CRDs among the inputs are (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .option('--ignore-missing-schemas', 'skip objects whose kind has no schema instead of failing')
     .option(
       '--skip <kinds>',
@@ -259,6 +268,10 @@ function buildProgram(
       '--rule-tests',
       "also run promtool test rules on each overlay's prometheus/*.test.yml (needs promtool)",
     )
+    .option(
+      '--enable-helm',
+      'let kubectl kustomize inflate helmCharts of kustomizations it builds (needs helm on PATH)',
+    )
     .addHelpText('after', exitCodeHelp)
     .action(async (paths: string[], flags: ValidateFlags, command: Command) => {
       const output = outputOf(command, false);
@@ -267,7 +280,7 @@ function buildProgram(
         existsSync(resolve(io.cwd, folder)),
       );
       const given = paths.length > 0 ? paths : defaults.length > 0 ? defaults : ['overlays'];
-      const { validate } = await import('../validate/index.js');
+      const { validate, notBuiltCode } = await import('../validate/index.js');
       output.step(`validate ${given.join(' ')}`);
       const report = await validate({
         paths: given.map((path) => (path === '-' ? path : resolve(io.cwd, path))),
@@ -279,6 +292,7 @@ function buildProgram(
             ? location
             : resolve(io.cwd, location),
         ),
+        crdDirs: flags.crdDir.map((directory) => resolve(io.cwd, directory)),
         ignoreMissingSchemas: flags.ignoreMissingSchemas === true,
         skipKinds: flags.skip,
         rejectKinds: flags.reject,
@@ -286,6 +300,7 @@ function buildProgram(
         exclude: flags.exclude,
         promtool: flags.promtool,
         ruleTests: flags.ruleTests === true,
+        enableHelm: flags.enableHelm === true,
         displayRoot: io.cwd,
       });
       output.end(report.summary.errors === 0);
@@ -301,9 +316,14 @@ function buildProgram(
         );
       }
       if (report.summary.errors > 0) setExitCode(ExitCode.findings);
+      // A kustomization that could not be built is an input error, never a partial success.
+      if (report.findings.some((finding) => finding.code === notBuiltCode)) {
+        setExitCode(ExitCode.input);
+      }
     });
   addPublishCommands(program, io, setExitCode, exitCodeHelp, outputOf);
   addSetupCommands(program, io, exitCodeHelp, outputOf);
+  addBuildCommand(program, io, setExitCode, exitCodeHelp);
   return program;
 
   /** The output of a command, from the global flags wherever they were given. */

@@ -23,13 +23,16 @@ import {
 } from './pipeline.js';
 import { PromtoolRuleChecks, runRuleTests } from '../prometheus/index.js';
 import { kustomizeBuilder, type KustomizeBuilder } from './kustomize-source.js';
+import { processKustomize, type ExternalKustomize } from './external-kustomize.js';
+import { CrdSchemas } from './crd-schemas.js';
 import { LocationSchemaLookup } from './schema-locations.js';
 import { loadSchemaBundles, SchemaValidator } from './schemas.js';
 
 export type { Finding, ValidationReport, ValidationSummary, Severity } from './findings.js';
 export { formatReport, outputFormats, type OutputFormat } from './formats/index.js';
 export { policyChecks } from './policy.js';
-export type { KustomizeBuilder } from './kustomize-source.js';
+export { notBuiltCode, type KustomizeBuilder } from './kustomize-source.js';
+export type { ExternalKustomize } from './external-kustomize.js';
 
 export const builtInKubernetesVersion = '1.36';
 
@@ -45,11 +48,19 @@ export interface ValidateOptions {
   ignoreMissingSchemas?: boolean;
   skipKinds?: readonly string[];
   rejectKinds?: readonly string[];
+  /** Folders of CustomResourceDefinitions whose kinds are validated against them (`--crd-dir`). */
+  crdDirs?: readonly string[];
   /** Check ids switched off for this run (`policy/probes-set`, ...). */
   disabledChecks?: readonly string[];
   /** Paths in findings are shown relative to this folder. */
   displayRoot?: string;
   kustomize?: KustomizeBuilder;
+  /**
+   * Builds a kustomization that uses what the in-process build does not implement (default:
+   * kubectl kustomize or kustomize build from PATH); `--enable-helm` passes helm on.
+   */
+  externalKustomize?: ExternalKustomize;
+  enableHelm?: boolean;
   content?: ContentCheckers;
   /**
    * Also run the real `promtool check rules` on every rule file that our checks accept:
@@ -180,7 +191,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
   }
   const display = (path: string): string => displayPath(options.displayRoot, path);
   const sources: SourceObjects[] = [];
-  const kustomize = options.kustomize ?? kustomizeBuilder();
+  const kustomize =
+    options.kustomize ??
+    kustomizeBuilder(undefined, {
+      external: options.externalKustomize ?? processKustomize(),
+      enableHelm: options.enableHelm === true,
+    });
   const inputs = resolveInputs(options.paths, { exclude: options.exclude ?? [] });
   // Started first: they run in their own processes while validation goes on.
   const ruleTests = options.ruleTests
@@ -201,10 +217,15 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     : [];
   // Rethrown where they are awaited; until then a rejection must not count as unhandled.
   for (const run of ruleTests) run.catch(() => undefined);
+  // CRDs of the run (crd-schemas.ts): found before any object is checked, whatever the order.
+  const crdTexts: { file: string; text: string }[] = [];
+  const builtObjects: Record<string, unknown>[] = [];
   for (const input of inputs) {
     if (input.kind === 'stdin') {
       if (!options.readStdin) throw new UsageError('standard input is not available here');
-      sources.push(fromText('<stdin>', await options.readStdin()));
+      const text = await options.readStdin();
+      crdTexts.push({ file: '<stdin>', text });
+      sources.push(fromText('<stdin>', text));
     } else if (input.kind === 'file') {
       const findings: Finding[] = [];
       sources.push({
@@ -217,6 +238,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
       sources.push(helmChartSkipped(display(join(input.directory, 'Chart.yaml'))));
     } else {
       const built = await kustomize(input.directory, display);
+      for (const resource of built.resources) builtObjects.push(resource.object);
       sources.push({
         resources: built.resources,
         findings: built.findings,
@@ -230,10 +252,16 @@ export async function validate(options: ValidateOptions): Promise<ValidationRepo
     bundles: usesBuiltIn ? () => loadSchemaBundles() : [],
     strict,
   });
-  const schemas =
+  const located =
     locations.length === 1 && usesBuiltIn
       ? builtIn
       : new LocationSchemaLookup(locations, builtIn, version, strict);
+  // The run's CRDs come first: inputs, then --crd-dir (read now, compiled only when used).
+  const schemas = new CrdSchemas(located, builtIn, strict);
+  for (const { file, text } of crdTexts) schemas.addFromText(file, text);
+  for (const input of inputs) if (input.kind === 'file') schemas.addFromFile(input.path);
+  for (const object of builtObjects) schemas.add(object);
+  for (const directory of options.crdDirs ?? []) schemas.addDirectory(directory);
   const promtool = options.promtool ?? 'auto';
   const checks = new PromtoolRuleChecks();
   if (promtool !== 'never') {

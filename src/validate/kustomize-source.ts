@@ -5,7 +5,8 @@
  * configMapGenerators read, so that findings inside a generated prometheus.yml or dashboard
  * point at the real file and line. Reads files only through the kustomize port.
  */
-import { splitDocuments, type YamlChunk } from '../kube-yaml.js';
+import { join } from 'node:path';
+import { loadChunk, splitDocuments, type YamlChunk } from '../kube-yaml.js';
 import {
   buildKustomization,
   generatorOfConfigMap,
@@ -18,6 +19,10 @@ import { lazyLocator } from './documents.js';
 import type { GeneratedFile } from './embedded.js';
 import type { Finding, ResourceId } from './findings.js';
 import { isRecord } from './object-paths.js';
+import { installHint, type ExternalKustomize } from './external-kustomize.js';
+
+/** The finding of a kustomization that could not be built: validate exits 2 for it. */
+export const notBuiltCode = 'kustomize/not-built';
 
 /** Builds one kustomization folder into objects (plugged in by the kustomize module). */
 export type KustomizeBuilder = (
@@ -48,10 +53,19 @@ function identity(object: Record<string, unknown>): ResourceId {
  */
 export function kustomizeBuilder(
   fileSystem: KustomizeFileSystem = nodeFileSystem(),
+  fallback: { external?: ExternalKustomize; enableHelm?: boolean } = {},
 ): KustomizeBuilder {
   const cache: BuildCache = new Map();
   return async (directory, display) => {
     const built = await buildKustomization(directory, fileSystem, cache);
+    const unsupported = built.findings.filter(
+      (finding) =>
+        finding.code === 'kustomize/unsupported-field' ||
+        finding.code === 'kustomize/remote-resource',
+    );
+    if (unsupported.length > 0) {
+      return externalBuild(directory, display, unsupported, fileSystem, fallback);
+    }
     const texts = new Map<string, Promise<string | undefined>>();
     const read = (file: string): Promise<string | undefined> => {
       let text = texts.get(file);
@@ -100,5 +114,115 @@ export function kustomizeBuilder(
       file: display(finding.file),
     }));
     return { resources, findings, generated };
+  };
+}
+
+async function kustomizationFileIn(
+  directory: string,
+  fileSystem: KustomizeFileSystem,
+): Promise<string> {
+  for (const name of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
+    const path = join(directory, name);
+    if ((await fileSystem.readFile(path)) !== undefined) return path;
+  }
+  return join(directory, 'kustomization.yaml');
+}
+
+/** What the in-process build left out, in a few words: `vars`, `helmCharts`, a remote base. */
+function featuresOf(unsupported: readonly { code: string; message: string }[]): string {
+  const names = new Set(
+    unsupported.map((finding) =>
+      finding.code === 'kustomize/remote-resource'
+        ? 'a remote resource'
+        : (/^`([^`]+)`/.exec(finding.message)?.[1] ?? 'an unsupported field'),
+    ),
+  );
+  return [...names].join(', ');
+}
+
+/**
+ * A kustomization the in-process engine cannot build in full: built by kubectl kustomize (or
+ * kustomize build) when one is on PATH, its objects located at the kustomization file (no line:
+ * the tool generated them); otherwise, or for a remote base (the build is offline), not built
+ * at all: one `kustomize/not-built` error and no object, never a partial build.
+ */
+async function externalBuild(
+  directory: string,
+  display: (path: string) => string,
+  unsupported: readonly { code: string; message: string; file: string }[],
+  fileSystem: KustomizeFileSystem,
+  fallback: { external?: ExternalKustomize; enableHelm?: boolean },
+): ReturnType<KustomizeBuilder> {
+  const file = display(await kustomizationFileIn(directory, fileSystem));
+  const features = featuresOf(unsupported);
+  const notBuilt = (reason: string, hint: string): Awaited<ReturnType<KustomizeBuilder>> => ({
+    resources: [],
+    generated: new Map(),
+    findings: [
+      {
+        code: notBuiltCode,
+        severity: 'error',
+        message: `not built: it uses ${features}, which the in-process build does not implement, and ${reason}; none of its objects was validated`,
+        file,
+        hint,
+      },
+    ],
+  });
+  const remote = unsupported.find((finding) => finding.code === 'kustomize/remote-resource');
+  if (remote) {
+    return notBuilt(
+      `${remote.message.replace(/ is not fetched by the in-process build$/, '')} is never fetched (validate is offline)`,
+      'vendor the remote base into the repository, then validate again',
+    );
+  }
+  if (!fallback.external) return notBuilt('no external kustomize was given', installHint);
+  const result = await fallback.external.build(directory, {
+    enableHelm: fallback.enableHelm === true,
+  });
+  if (!result.ok) return notBuilt(result.reason, result.hint);
+  const resources: ManifestResource[] = [];
+  const findings: Finding[] = [
+    {
+      code: 'kustomize/external-build',
+      severity: 'info',
+      message: `built with ${result.tool}: it uses ${features}, which the in-process build does not implement; findings name the built objects, without lines`,
+      file,
+    },
+  ];
+  const noPosition = (): Position | undefined => undefined;
+  for (const chunk of splitDocuments(result.stdout)) {
+    const loaded = loadChunk(chunk);
+    if (!loaded.ok) {
+      return notBuilt(
+        `the output of ${result.tool} could not be read: ${loaded.message}`,
+        installHint,
+      );
+    }
+    if (!isRecord(loaded.value)) continue;
+    resources.push({
+      id: identity(loaded.value),
+      object: loaded.value,
+      file,
+      document: resources.length,
+      pathInDocument: [],
+      locate: noPosition,
+    });
+  }
+  return { resources, findings, generated: new Map() };
+}
+
+/**
+ * `gitops-gen build`: the in-process build of one folder, its objects and findings (paths
+ * shown through `display`). Pure but for the file reads of the kustomize port.
+ */
+export async function buildObjects(
+  directory: string,
+  display: (path: string) => string,
+  fileSystem: KustomizeFileSystem = nodeFileSystem(),
+): Promise<{ objects: Record<string, unknown>[]; findings: Finding[] }> {
+  const built = await buildKustomization(directory, fileSystem);
+  return {
+    objects: built.resources.map((resource) => resource.object),
+    findings: built.findings.map((finding) => ({ ...finding, file: display(finding.file) })),
   };
 }

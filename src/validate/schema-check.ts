@@ -5,6 +5,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closestMatch } from '../config/hints.js';
+import { checkCrdStructure } from './crd-structural.js';
 import type { ManifestResource, Path } from './documents.js';
 import { formatPath, type Finding } from './findings.js';
 import { isRecord } from './object-paths.js';
@@ -17,6 +18,8 @@ export interface SchemaLookup {
   prepare?(apiVersion: string, kind: string): Promise<void>;
   /** Property names allowed at a path, when errors do not carry their schema. */
   allowedKeys?(apiVersion: string, kind: string, path: readonly (string | number)[]): string[];
+  /** Takes a CustomResourceDefinition met in the run as the schema of its kinds (crd-schemas.ts). */
+  learnCrd?(object: Record<string, unknown>): void;
 }
 
 /** A JSON pointer made into path segments, list indexes as numbers (read off the data). */
@@ -139,15 +142,19 @@ function toFinding(
         ...base,
         code: 'schema/wrong-type',
         ...at(path),
+        // Null is always also allowed where it is (an optional field): not worth naming.
         message: `must be ${expected
           .split(',')
+          .filter((name) => name !== 'null')
           .map((name) => typeNames[name] ?? name)
           .join(' or ')}, got ${describe(value)}`,
         ...(hint ? { hint } : {}),
       };
     }
     case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map((value) => String(value));
+      const allowed = (params.allowedValues as unknown[])
+        .filter((value) => value !== null)
+        .map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
       const value = valueAt(resource.object, path);
       const match = closestMatch(String(value), allowed);
       return {
@@ -173,10 +180,15 @@ export type SchemaResult =
 
 /** Validates one object against the schema of its kind. */
 export function checkSchema(resource: ManifestResource, schemas: SchemaLookup): SchemaResult {
-  const validate = schemas.validatorFor(resource.id.apiVersion, resource.id.kind);
+  const { apiVersion, kind } = resource.id;
+  const isCrd = apiVersion === 'apiextensions.k8s.io/v1' && kind === 'CustomResourceDefinition';
+  // A CRD's schemas must be ones the API server accepts; it then serves its kinds' objects.
+  const crdFindings = isCrd ? checkCrdStructure(resource) : [];
+  if (isCrd) schemas.learnCrd?.(resource.object);
+  const validate = schemas.validatorFor(apiVersion, kind);
   if (!validate) return { status: 'missing-schema' };
-  if (validate(resource.object)) return { status: 'checked', findings: [] };
-  const findings: Finding[] = [];
+  if (validate(resource.object)) return { status: 'checked', findings: crdFindings };
+  const findings: Finding[] = [...crdFindings];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
     const finding = toFinding(resource, error, schemas);

@@ -164,6 +164,8 @@ export class SchemaValidator {
       // Errors carry their schema, so an unknown field can suggest the closest known one.
       verbose: !options.forStandalone,
       strict: true,
+      // CRDs of the run require properties that only a oneOf branch declares (kyverno's).
+      strictRequired: false,
       // Object definitions leave `type: object` to the places that reference them (see prepare).
       strictTypes: false,
       allowUnionTypes: true,
@@ -315,6 +317,17 @@ export class SchemaValidator {
     return schema && isRecord(schema.properties) ? Object.keys(schema.properties) : [];
   }
 
+  /** Compiles a schema from outside the bundles (a CRD of the run, see crd-schemas.ts). */
+  compileSchema(schema: JsonSchema): ValidateFunction {
+    return this.ajv.compile(schema);
+  }
+
+  /** The `$ref` of ObjectMeta, adding its bundle to ajv; undefined without built-in schemas. */
+  objectMetaRef(): string | undefined {
+    const index = this.bundles.findIndex((bundle) => OBJECT_META in bundle.definitions);
+    return index < 0 ? undefined : `${this.addBundle(index)}#/definitions/${OBJECT_META}`;
+  }
+
   /** Adds a bundle's definitions to ajv the first time one of its kinds is compiled. */
   private addBundle(index: number): string {
     const id = `https://gitops-gen.invalid/schemas/${index}.json`;
@@ -361,6 +374,9 @@ interface PrepareContext {
 }
 
 const DEFINITION_PREFIX = '#/definitions/';
+
+/** The ObjectMeta definition of kubernetes.json, which custom resources' metadata is checked against. */
+const OBJECT_META = 'V1ObjectMeta';
 
 function prepareSchema(schema: JsonSchema, optional: boolean, context: PrepareContext): JsonSchema {
   const out: JsonSchema = { ...schema };

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
-const commands = ['render', 'validate', 'publish', 'diff', 'init', 'schema', 'explain'];
+const commands = ['render', 'validate', 'build', 'publish', 'diff', 'init', 'schema', 'explain'];
 const ansi = '\u001b[';
 const stackTrace = /^\s+at .+:\d+:\d+\)?$/m;
 
