@@ -3,7 +3,7 @@
  * non-zero exit is a result to assert on; a missing binary is an error naming the Debian
  * package, because these tests never skip.
  */
-import { execFile, type ExecFileException } from 'node:child_process';
+import { execFile, execFileSync, type ExecFileException } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
@@ -37,4 +37,23 @@ export async function runTool(tool: string, args: string[], cwd: string): Promis
     if (typeof failure.code !== 'number') throw error;
     return { code: failure.code, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
   }
+}
+
+/**
+ * promtool's `--version` text, or undefined when it is missing: then a test file that compares
+ * with it warns and skips that comparison, except in CI, where a missing promtool is an error.
+ */
+export function promtoolVersionFor(testName: string): string | undefined {
+  let version: string | undefined;
+  try {
+    version = execFileSync('promtool', ['--version'], { encoding: 'utf8', stdio: 'pipe' });
+  } catch {
+    version = undefined;
+  }
+  if (version === undefined && process.env.CI) throw new Error(missingToolMessage('promtool'));
+  if (version === undefined)
+    console.warn(
+      `${testName}: the real-promtool comparison is skipped: ${missingToolMessage('promtool')}`,
+    );
+  return version;
 }

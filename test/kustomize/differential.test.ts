@@ -10,29 +10,15 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parse, parseAllDocuments, type ScalarTag, type Tags } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { kubectlOutputTags } from '../helpers/kubectl.js';
 import { tempDir } from '../helpers/temp.js';
 import { buildKustomization, nodeFileSystem } from '../../src/kustomize/index.js';
 import { kubectlStream } from '../../src/cli/build-command.js';
 
 const execFileAsync = promisify(execFile);
 const fixtures = fileURLToPath(new URL('../fixtures/kustomize-differential', import.meta.url));
-
-/** kubectl prints through go-yaml v2: read it back as YAML 1.1, timestamps as strings. */
-const goFloat: ScalarTag = {
-  tag: 'tag:yaml.org,2002:float',
-  default: true,
-  test: /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
-  resolve: (source: string) => Number.parseFloat(source),
-};
-const outputTags = (tags: Tags): Tags => [
-  goFloat,
-  ...tags.filter((tag) => {
-    const name = typeof tag === 'string' ? tag : tag.tag;
-    return name !== 'tag:yaml.org,2002:timestamp' && name !== 'tag:yaml.org,2002:float';
-  }),
-];
 
 interface Case {
   name: string;
@@ -133,7 +119,7 @@ describe('kustomize differential: in-process build vs kubectl kustomize', () => 
           outcome.errors.length > 0 ? undefined : `kubectl refused: ${outcome.kubectl.error}`;
       } else {
         const stdout = outcome.kubectl.stdout;
-        const theirs = parseAllDocuments(stdout, { version: '1.1', customTags: outputTags })
+        const theirs = parseAllDocuments(stdout, { version: '1.1', customTags: kubectlOutputTags })
           .map((document) => document.toJS() as unknown)
           .filter((object) => object !== null);
         const ours = JSON.parse(JSON.stringify(outcome.objects)) as unknown[];

@@ -9,28 +9,14 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parseAllDocuments, type ScalarTag, type Tags } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { kubectlOutputTags } from '../helpers/kubectl.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 import { buildKustomization, nodeFileSystem } from '../../src/kustomize/index.js';
 
 const execFileAsync = promisify(execFile);
 const fixtures = fileURLToPath(new URL('../fixtures/kustomize/fidelity', import.meta.url));
-
-/** kubectl prints through go-yaml v2: read it back as YAML 1.1, timestamps as strings. */
-const goFloat: ScalarTag = {
-  tag: 'tag:yaml.org,2002:float',
-  default: true,
-  test: /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
-  resolve: (source: string) => Number.parseFloat(source),
-};
-const outputTags = (tags: Tags): Tags => [
-  goFloat,
-  ...tags.filter((tag) => {
-    const name = typeof tag === 'string' ? tag : tag.tag;
-    return name !== 'tag:yaml.org,2002:timestamp' && name !== 'tag:yaml.org,2002:float';
-  }),
-];
 
 type KubectlResult = { objects: unknown[] } | { error: string };
 
@@ -39,7 +25,7 @@ async function kubectl(dir: string): Promise<KubectlResult> {
     const { stdout } = await execFileAsync('kubectl', ['kustomize', dir], {
       maxBuffer: 64 * 1024 * 1024,
     });
-    const objects = parseAllDocuments(stdout, { version: '1.1', customTags: outputTags })
+    const objects = parseAllDocuments(stdout, { version: '1.1', customTags: kubectlOutputTags })
       .map((document) => document.toJS() as unknown)
       .filter((object) => object !== null);
     return { objects };

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkRuleGroups, parsePromql } from '../../src/prometheus/index.js';
-import { missingToolMessage } from '../helpers/tools.js';
+import { promtoolVersionFor } from '../helpers/tools.js';
 import { tempDir } from '../helpers/temp.js';
 
 type Row = [expression: string, valid: boolean, upstream?: 'upstream-valid' | 'upstream-invalid'];
@@ -415,19 +415,7 @@ const divergences: [expression: string, reason: string][] = [
   ],
 ];
 
-function promtoolVersion(): string | undefined {
-  try {
-    return execFileSync('/usr/bin/promtool', ['--version'], { encoding: 'utf8', stdio: 'pipe' });
-  } catch {
-    return undefined;
-  }
-}
-const version = promtoolVersion();
-if (version === undefined && process.env.CI) throw new Error(missingToolMessage('promtool'));
-if (version === undefined)
-  console.warn(
-    `promql-differential: the comparison with the real promtool is skipped: ${missingToolMessage('promtool')}`,
-  );
+const version = promtoolVersionFor('promql-differential');
 
 describe('PromQL: our verdicts on the table', () => {
   it('holds at least 150 distinct cases', () => {

@@ -7,7 +7,6 @@
  * installs: without it those tests fail, except outside CI, where they are skipped with a
  * message.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,21 +21,9 @@ import {
 } from '../../src/prometheus/index.js';
 import { parsePromtoolOutput, promtoolFindings } from '../../src/prometheus/promtool-output.js';
 import { validate } from '../../src/validate/index.js';
-import { missingToolMessage } from '../helpers/tools.js';
+import { promtoolVersionFor } from '../helpers/tools.js';
 
-function promtoolVersion(): string | undefined {
-  try {
-    return execFileSync('promtool', ['--version'], { encoding: 'utf8', stdio: 'pipe' });
-  } catch {
-    return undefined;
-  }
-}
-const version = promtoolVersion();
-if (version === undefined && process.env.CI) throw new Error(missingToolMessage('promtool'));
-if (version === undefined)
-  console.warn(
-    `promtool-verdict: the real-promtool tests are skipped: ${missingToolMessage('promtool')}`,
-  );
+const version = promtoolVersionFor('promtool-verdict');
 
 const summary = (findings: Finding[]): [string, string, number | undefined, string | undefined][] =>
   findings.map((finding) => [finding.code, finding.severity, finding.line, finding.path]);
