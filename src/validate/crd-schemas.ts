@@ -12,8 +12,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import type { CelRuleChecker, CrdValidationRule } from './crd-cel.js';
 import { UsageError } from '../errors.js';
-import { manifestStream, type Path } from './documents.js';
+import { manifestStream, type ManifestResource, type Path } from './documents.js';
+import type { Finding } from './findings.js';
 import { isRecord } from './object-paths.js';
 import type { SchemaLookup } from './schema-check.js';
 import type { JsonSchema } from './schemas.js';
@@ -26,16 +28,7 @@ export interface CrdCompiler {
   objectMetaRef(): string | undefined;
 }
 
-/**
- * One `x-kubernetes-validations` rule, kept for the CEL check (not evaluated here): `path` is
- * where the rule sits inside the custom resource (`[]` for the root, `'*'` for any list item or
- * map value).
- */
-export interface CrdValidationRule {
-  path: Path;
-  rule: string;
-  message?: string;
-}
+export type { CrdValidationRule } from './crd-cel.js';
 
 interface CrdEntry {
   schema: Record<string, unknown>;
@@ -179,6 +172,11 @@ function convert(
           path: options.path,
           rule: rule.rule,
           ...(typeof rule.message === 'string' ? { message: rule.message } : {}),
+          ...(typeof rule.messageExpression === 'string'
+            ? { messageExpression: rule.messageExpression }
+            : {}),
+          ...(typeof rule.reason === 'string' ? { reason: rule.reason } : {}),
+          ...(typeof rule.fieldPath === 'string' ? { fieldPath: rule.fieldPath } : {}),
         });
     }
   }
@@ -271,6 +269,8 @@ function isCrd(object: Record<string, unknown>): boolean {
  */
 export class CrdSchemas implements SchemaLookup {
   readonly #entries = new Map<string, CrdEntry>();
+  /** The CEL check (crd-cel.ts), loaded by prepare() only when a kind with rules is met. */
+  #cel: CelRuleChecker | undefined;
 
   constructor(
     private readonly inner: SchemaLookup,
@@ -360,7 +360,27 @@ export class CrdSchemas implements SchemaLookup {
   }
 
   async prepare(apiVersion: string, kind: string): Promise<void> {
-    if (!this.has(apiVersion, kind)) await this.inner.prepare?.(apiVersion, kind);
+    if (!this.has(apiVersion, kind)) {
+      await this.inner.prepare?.(apiVersion, kind);
+      return;
+    }
+    this.validatorFor(apiVersion, kind); // converts the schema, which collects the rules
+    if (this.#cel === undefined && this.validationRules(apiVersion, kind).length > 0) {
+      const { CelRuleChecker } = await import('./crd-cel.js');
+      this.#cel = new CelRuleChecker();
+    }
+  }
+
+  /** Whether the CEL library was loaded in this run (for tests: never without rules). */
+  get celLoaded(): boolean {
+    return this.#cel !== undefined;
+  }
+
+  /** Findings of the `x-kubernetes-validations` rules on a custom resource (after prepare). */
+  ruleFindings(resource: ManifestResource): Finding[] {
+    const { apiVersion, kind } = resource.id;
+    const rules = this.validationRules(apiVersion, kind);
+    return this.#cel && rules.length > 0 ? this.#cel.check(resource, rules) : [];
   }
 
   allowedKeys(apiVersion: string, kind: string, path: readonly (string | number)[]): string[] {

@@ -20,6 +20,8 @@ export interface SchemaLookup {
   allowedKeys?(apiVersion: string, kind: string, path: readonly (string | number)[]): string[];
   /** Takes a CustomResourceDefinition met in the run as the schema of its kinds (crd-schemas.ts). */
   learnCrd?(object: Record<string, unknown>): void;
+  /** Findings of a CRD's `x-kubernetes-validations` rules on its object (crd-cel.ts). */
+  ruleFindings?(resource: ManifestResource): Finding[];
 }
 
 /** A JSON pointer made into path segments, list indexes as numbers (read off the data). */
@@ -187,7 +189,11 @@ export function checkSchema(resource: ManifestResource, schemas: SchemaLookup): 
   if (isCrd) schemas.learnCrd?.(resource.object);
   const validate = schemas.validatorFor(apiVersion, kind);
   if (!validate) return { status: 'missing-schema' };
-  if (validate(resource.object)) return { status: 'checked', findings: crdFindings };
+  if (validate(resource.object))
+    return {
+      status: 'checked',
+      findings: [...crdFindings, ...(schemas.ruleFindings?.(resource) ?? [])],
+    };
   const findings: Finding[] = [...crdFindings];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
@@ -199,5 +205,6 @@ export function checkSchema(resource: ManifestResource, schemas: SchemaLookup): 
     seen.add(key);
     findings.push(finding);
   }
+  findings.push(...(schemas.ruleFindings?.(resource) ?? []));
   return { status: 'checked', findings };
 }
