@@ -162,7 +162,9 @@ export async function targetFor(
   refuseConflicts(changeSet, options.force);
   // What the cluster holds is what the base branch holds: fields the API server will not
   // update are compared against it, overlay by overlay, as built.
-  const immutable = await immutableFieldChanges(current, changeSet.next, names);
+  // An unchanged tree changes no field: skip building every overlay twice.
+  const immutable =
+    changeSet.files.length === 0 ? [] : await immutableFieldChanges(current, changeSet.next, names);
   if (immutable.length > 0 && options.allowRecreate) {
     rendered = markForRecreation(rendered, immutable);
     changeSet = changeSetOf(rendered);
