@@ -338,8 +338,22 @@ function checkContainer(
     const value = valueAt(container, handler);
     if (value !== undefined) checkPortNumOrName(context, [...path, ...handler], value);
   }
+  // ValidateVolumeMounts: each mountPath "must be unique" within the container.
+  const mountPaths = new Set<string>();
   asArray(container.volumeMounts).forEach((mount, index) => {
-    if (!isRecord(mount) || typeof mount.name !== 'string') return;
+    if (!isRecord(mount)) return;
+    if (typeof mount.mountPath === 'string' && mount.mountPath !== '') {
+      if (mountPaths.has(mount.mountPath)) {
+        context.report(
+          'api/duplicate-mount-path',
+          [...path, 'volumeMounts', index, 'mountPath'],
+          `mountPath ${quoteValue(mount.mountPath)} must be unique: another volume mount of this container uses it`,
+          'mount each path once; use subPath to put two volumes side by side',
+        );
+      }
+      mountPaths.add(mount.mountPath);
+    }
+    if (typeof mount.name !== 'string') return;
     if (!volumes.has(mount.name)) {
       context.report(
         'api/unknown-volume',

@@ -17,6 +17,7 @@ import { UsageError } from '../errors.js';
 import { manifestStream, type ManifestResource, type Path } from './documents.js';
 import type { Finding } from './findings.js';
 import { isRecord } from './object-paths.js';
+import { openApiListShape, type ListShape } from './list-semantics.js';
 import type { SchemaLookup } from './schema-check.js';
 import type { JsonSchema } from './schemas.js';
 import { structuralIssues, versionSchemas } from './crd-structural.js';
@@ -392,5 +393,11 @@ export class CrdSchemas implements SchemaLookup {
 
   learnCrd(object: Record<string, unknown>): void {
     this.add(object);
+  }
+
+  customListShape(apiVersion: string, kind: string): ListShape | undefined {
+    const entry = this.#entries.get(`${apiVersion}/${kind}`);
+    // The API server checks list types only for structural schemas (which may carry them).
+    return entry?.structural ? openApiListShape(entry.schema) : undefined;
   }
 }

@@ -19,6 +19,7 @@ import { referencedDatasourceUids } from '../grafana/index.js';
 import { CrossObjects } from './cross-objects.js';
 import { checkResourcePolicies } from './policy.js';
 import { checkSchema, type SchemaLookup } from './schema-check.js';
+import { builtInListShape, checkListSemantics } from './list-semantics.js';
 
 /** Where embedded content (a file inside a ConfigMap) came from, for locating its findings. */
 export interface ContentSource {
@@ -161,6 +162,34 @@ function provisionedUids(files: readonly EmbeddedFile[]): string[] {
     }
   }
   return uids;
+}
+
+/**
+ * Duplicate keys of list-maps and sets (list-semantics.ts), except inside a field already
+ * reported: the API server rules name the lists it checks itself more precisely.
+ */
+function listFindings(
+  resource: ManifestResource,
+  schemas: SchemaLookup,
+  reported: readonly string[],
+): Finding[] {
+  const { apiVersion, kind } = resource.id;
+  const custom = schemas.customListShape?.(apiVersion, kind);
+  const builtIn = custom ? undefined : builtInListShape(apiVersion, kind);
+  const found = custom
+    ? checkListSemantics(resource, custom, 'custom-resource')
+    : builtIn
+      ? checkListSemantics(resource, builtIn, 'built-in')
+      : [];
+  const overlaps = (a: string, b: string): boolean =>
+    a === b ||
+    a.startsWith(`${b}.`) ||
+    a.startsWith(`${b}[`) ||
+    b.startsWith(`${a}.`) ||
+    b.startsWith(`${a}[`);
+  return found.filter(
+    (item) => !reported.some((path) => item.path !== undefined && overlaps(path, item.path)),
+  );
 }
 
 function kindMatches(list: readonly string[] | undefined, resource: ManifestResource): boolean {
@@ -452,7 +481,17 @@ export async function runPipeline(
       const schemaPaths = new Set(
         schema.status === 'checked' ? schema.findings.map((item) => item.path) : [],
       );
-      findings.push(...checkApiRules(resource).filter((item) => !schemaPaths.has(item.path)));
+      const apiFindings = checkApiRules(resource).filter((item) => !schemaPaths.has(item.path));
+      findings.push(...apiFindings);
+      findings.push(
+        ...listFindings(
+          resource,
+          options.schemas,
+          [...schemaPaths, ...apiFindings.map((item) => item.path)].filter(
+            (path): path is string => path !== undefined,
+          ),
+        ),
+      );
       findings.push(...duplicates.see(resource));
       findings.push(...checkResourcePolicies(resource, { disabled: options.disabledChecks ?? [] }));
       const embedded = source.embeddedOf?.(resource) ?? { files: [], findings: [] };

@@ -8,6 +8,7 @@ import { closestMatch } from '../config/hints.js';
 import { checkCrdStructure } from './crd-structural.js';
 import type { ManifestResource, Path } from './documents.js';
 import { formatPath, type Finding } from './findings.js';
+import type { ListShape } from './list-semantics.js';
 import { isRecord } from './object-paths.js';
 import { quoteValue } from '../text-safety.js';
 
@@ -22,6 +23,8 @@ export interface SchemaLookup {
   learnCrd?(object: Record<string, unknown>): void;
   /** Findings of a CRD's `x-kubernetes-validations` rules on its object (crd-cel.ts). */
   ruleFindings?(resource: ManifestResource): Finding[];
+  /** The list-maps and sets of a custom resource's schema, when its CRD is in the run. */
+  customListShape?(apiVersion: string, kind: string): ListShape | undefined;
 }
 
 /** A JSON pointer made into path segments, list indexes as numbers (read off the data). */

@@ -477,6 +477,30 @@ describe('uniqueness in lists, as validation.go enforces it', () => {
     ]);
   });
 
+  it('volumeMounts: each mountPath unique within a container (ValidateVolumeMounts: "must be unique")', () => {
+    const mounts = (second: string): Json =>
+      pod({
+        containers: [
+          container({
+            volumeMounts: [
+              { name: 'data', mountPath: '/data' },
+              { name: 'cache', mountPath: second },
+            ],
+          }),
+          // Another container may mount the same path: the rule is per container.
+          container({ name: 'sidecar', volumeMounts: [{ name: 'data', mountPath: '/data' }] }),
+        ],
+        volumes: [
+          { name: 'data', emptyDir: {} },
+          { name: 'cache', emptyDir: {} },
+        ],
+      });
+    expect(findingsOf(mounts('/cache'))).toEqual([]);
+    expect(findingsOf(mounts('/data')).map((item) => [item.code, item.path])).toEqual([
+      ['api/duplicate-mount-path', 'spec.containers[0].volumeMounts[1].mountPath'],
+    ]);
+  });
+
   it('a StatefulSet volume named like a claim template is replaced by the controller, not refused', () => {
     const findings = findingsOf({
       apiVersion: 'apps/v1',
