@@ -14,10 +14,17 @@ import { checkEnvironmentData } from './check-schema.js';
 import { crossCheckEnvironments, type EnvironmentOrigin } from './cross-check.js';
 import { resolveEnvironment } from './resolve.js';
 import { formatPatterns } from './schema.js';
+import { folderFileReader, type UserFileReader } from './user-files.js';
 
 export type { EnvironmentConfig } from './environment.js';
 export { environmentSchema, type EnvironmentFile } from './schema.js';
 export type { EnvironmentSource } from './load.js';
+export {
+  folderFileReader,
+  memoryFileReader,
+  type UserFile,
+  type UserFileReader,
+} from './user-files.js';
 
 export interface LoadEnvironmentsOptions {
   /** Folder holding `<env>.yaml` files. */
@@ -55,7 +62,10 @@ export async function loadEnvironments(
       },
     ]);
   }
-  return selectEnvironments(resolveEnvironmentSources(sources), options.only);
+  return selectEnvironments(
+    resolveEnvironmentSources(sources, folderFileReader(options.configDir)),
+    options.only,
+  );
 }
 
 /** The built-in environments: every default of dev, staging and prod. */
@@ -68,6 +78,7 @@ export function builtInEnvironments(): EnvironmentConfig[] {
 /** Pure: parses, checks and resolves already-read sources; throws InputError with every problem. */
 export function resolveEnvironmentSources(
   sources: readonly EnvironmentSource[],
+  files?: UserFileReader,
 ): EnvironmentConfig[] {
   const problems: Problem[] = [];
   const environments: EnvironmentConfig[] = [];
@@ -108,6 +119,7 @@ export function resolveEnvironmentSources(
     const resolved = resolveEnvironment(source.name, checked.file, {
       file: source.file || undefined,
       locate: parsed.locate,
+      ...(files ? { files } : {}),
     });
     if (resolved.ok) environments.push(resolved.environment);
     else problems.push(...inFileOrder(resolved.problems));

@@ -6,6 +6,7 @@
 import type { Problem } from '../errors.js';
 import type { ComponentSettings, ImageSettings, ResourceSettings } from './environment.js';
 import type { ParsedSource } from './parse.js';
+import { UserFileError, type UserFile, type UserFileReader } from './user-files.js';
 
 export type Locate = ParsedSource['locate'];
 
@@ -13,6 +14,8 @@ export interface ResolveContext {
   file: string | undefined;
   locate: Locate;
   problems: Problem[];
+  /** Reads the team's files that keys name (user-files.ts); absent for built-in environments. */
+  files?: UserFileReader;
 }
 
 export type ComponentInput = {
@@ -69,4 +72,33 @@ export function report(
     column: position?.column,
     keyPath: keyPath.join('.'),
   });
+}
+
+/**
+ * The files `pattern` names, for the environment key at `keyPath`; an unreadable pattern is a
+ * problem at that key (file, line) and gives no files. Without a reader (the built-in
+ * environments) any pattern is a problem.
+ */
+export function readUserFiles(
+  context: ResolveContext,
+  keyPath: string[],
+  pattern: string,
+): UserFile[] {
+  if (!context.files) {
+    report(
+      context,
+      keyPath,
+      'config/file-not-found',
+      `"${pattern}" names a file, but there is no environments folder to read it from`,
+      'keep the environment files and the files they name in one folder, and pass it with --config',
+    );
+    return [];
+  }
+  try {
+    return context.files.read(pattern);
+  } catch (error) {
+    if (!(error instanceof UserFileError)) throw error;
+    report(context, keyPath, error.code, error.message, error.hint);
+    return [];
+  }
 }

@@ -30,6 +30,7 @@ import { compileRe2 } from '../prometheus/re2.js';
 import { jobNames, scrapeJobNames } from '../stack/components.js';
 import { resolveAlertmanager } from './resolve-alertmanager.js';
 import { component, report, type Locate, type ResolveContext } from './resolve-context.js';
+import type { UserFileReader } from './user-files.js';
 import type { EnvironmentFile } from './schema.js';
 import {
   bytesToRetentionSize,
@@ -44,7 +45,7 @@ export type Resolution =
 export function resolveEnvironment(
   name: string,
   input: EnvironmentFile,
-  source: { file: string | undefined; locate: Locate },
+  source: { file: string | undefined; locate: Locate; files?: UserFileReader },
 ): Resolution {
   const context: ResolveContext = { ...source, problems: [] };
   const tier = input.tier ?? defaultTier(name);
