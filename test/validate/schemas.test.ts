@@ -626,7 +626,8 @@ describe('generator', () => {
       const [a, b] = await Promise.all([readFile(join(first, file)), readFile(join(second, file))]);
       expect(a.equals(b), file).toBe(true);
     }
-  });
+    // Two full generator runs (the TypeScript compiler reads every CRD package twice).
+  }, 180_000);
 });
 
 describe('precompiled validators', () => {
