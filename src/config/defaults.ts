@@ -12,6 +12,7 @@ import type {
   ServiceSettings,
   Tier,
 } from './environment.js';
+import { grafanaComponent } from '../stack/components.js';
 
 /** Pinned images. Prometheus is the v3.5 LTS line; its config also loads in Prometheus 2.x. */
 export const defaultImages = {
@@ -145,6 +146,10 @@ function alertmanagerDefaults(tier: Tier): AlertmanagerSettings {
       { name: 'default', type: 'slack', channel: '#mlflow-alerts', apiUrlKey: 'slack-api-url' },
     ],
     criticalReceiver: 'default',
+    routes: [],
+    inhibitRules: [],
+    templates: [],
+    timeIntervals: [],
   };
 }
 
@@ -157,7 +162,11 @@ export function environmentDefaults(
   tier: Tier,
   namespace: string,
   metricsProfile: MetricsProfileName,
-): Omit<EnvironmentConfig, 'sourceFile' | 'publish' | 'delivery'> {
+  // scheduling, persistence and exposure: resolve-scheduling.ts applies their tier defaults.
+): Omit<
+  EnvironmentConfig,
+  'sourceFile' | 'publish' | 'delivery' | 'scheduling' | 'persistence' | 'exposure'
+> {
   const profile = tierProfiles[tier];
   const ports = metricsProfilePorts[metricsProfile];
   const isTierNamed = name === tier;
@@ -184,8 +193,12 @@ export function environmentDefaults(
       jobScrapeIntervals: {},
       image: { ...defaultImages.prometheus },
       service: service(profile.nodePorts.prometheus),
+      additionalRuleFiles: [],
+      additionalScrapeConfigs: [],
+      secretMounts: [],
     },
     grafana: {
+      enabled: true,
       replicas: 1,
       resources: profile.grafanaResources,
       image: { ...defaultImages.grafana },
@@ -196,6 +209,8 @@ export function environmentDefaults(
         userKey: 'admin-user',
         passwordKey: 'admin-password',
       },
+      additionalDashboards: [],
+      dashboardFolder: grafanaComponent.dashboardFolder,
     },
     // The spec's troubleshooting reaches MLflow at mlflow-service.<namespace>.svc:5000.
     mlflow: scrapeTarget('mlflow-service', namespace, ports.mlflow),
@@ -205,16 +220,22 @@ export function environmentDefaults(
     nodeExporter: {
       image: { ...defaultImages.nodeExporter },
       resources: resources('50m', '64Mi', '250m', '128Mi'),
+      enabled: true,
+      job: undefined,
     },
     kubeStateMetrics: {
       image: { ...defaultImages.kubeStateMetrics },
       resources: resources('50m', '128Mi', '250m', '256Mi'),
+      enabled: true,
+      job: undefined,
     },
     alerts: {
       cpuUsagePercent: 80,
       memoryUsagePercent: 85,
       modelLatencyP95Seconds: 1,
       serverErrorRatio: 0.05,
+      metaMonitoring: true,
+      runbookBaseUrl: undefined,
     },
   };
 }

@@ -2,6 +2,12 @@
  * The resolved environment: every setting present, defaults applied, cross-field rules checked.
  * This is what the rest of the pipeline consumes; nothing downstream looks at raw files.
  */
+import type {
+  ComponentScheduling,
+  ExposureSettings,
+  PersistenceSettings,
+} from './schema-scheduling.js';
+import type { CustomKustomize } from './schema-kustomize.js';
 
 export const tiers = ['dev', 'staging', 'prod'] as const;
 export type Tier = (typeof tiers)[number];
@@ -98,12 +104,64 @@ export interface PrometheusSettings extends ComponentSettings {
   /** Metric names dropped at scrape time; `jobs` undefined means every job. */
   dropMetrics: { regex: string; jobs: string[] | undefined }[];
   service: PrometheusServiceSettings;
+  /** The team's rule files (`additionalRuleFiles`), checked, in the order of their paths. */
+  additionalRuleFiles: UserRuleFile[];
+  /** The team's own scrape jobs, as written (checked by resolve-scrape.ts), after ours. */
+  additionalScrapeConfigs: AdditionalScrapeConfig[];
+  /** Secrets mounted at /etc/prometheus/secrets/<name>/ for the jobs' credential files. */
+  secretMounts: string[];
+}
+
+/** A team rule file as shipped: its name in the rules ConfigMap, text and promtool test. */
+export interface UserRuleFile {
+  /** Path relative to the environments folder, e.g. `rules/team.yaml`. */
+  path: string;
+  /** Name in the rules ConfigMap, in overlays/<env>/prometheus/ and in `rule_files`. */
+  key: string;
+  text: string;
+  /** `<name>.test.yml` found next to the file, its `rule_files` pointing at the shipped keys. */
+  test: { path: string; key: string; text: string } | undefined;
+}
+
+/** A Prometheus `scrape_config` of `prometheus.additionalScrapeConfigs`, as plain data. */
+export type AdditionalScrapeConfig = { job_name: string } & Record<string, unknown>;
+
+/**
+ * Where the node_* or kube_* series come from when the component is not deployed: a job of
+ * `additionalScrapeConfigs`, or a Service scraped under the component's own job name.
+ */
+export type ReplacementJob =
+  | { kind: 'job'; jobName: string }
+  | { kind: 'service'; namespace: string; serviceName: string; port: number };
+
+/** node-exporter and kube-state-metrics: deployed by the stack, or the cluster's own. */
+export interface ClusterComponentSettings extends ComponentSettings {
+  enabled: boolean;
+  /** Only when `enabled` is false: where the cluster's own instance is scraped. */
+  job: ReplacementJob | undefined;
 }
 
 export interface GrafanaSettings extends ComponentSettings {
+  /** false: no Grafana in this environment's overlay (the cluster has its own). */
+  enabled: boolean;
   replicas: number;
   service: ServiceSettings;
   adminCredentials: AdminCredentials;
+  /** The team's dashboards (`grafana.additionalDashboards`), checked, inputs resolved. */
+  additionalDashboards: UserDashboard[];
+  /** Grafana folder of `additionalDashboards` (`grafana.dashboardFolder`). */
+  dashboardFolder: string;
+}
+
+/** One of the team's dashboard files, as it will be provisioned. */
+export interface UserDashboard {
+  /** ConfigMap key and file name in Grafana's dashboards folder, e.g. `team-latency.json`. */
+  key: string;
+  /** Path relative to the environments folder, e.g. `dashboards/team-latency.json`. */
+  path: string;
+  uid: string;
+  /** The dashboard model, with `${DS_...}` inputs replaced by the provisioned datasource. */
+  model: Record<string, unknown>;
 }
 
 export interface AlertThresholds {
@@ -112,6 +170,10 @@ export interface AlertThresholds {
   modelLatencyP95Seconds: number;
   /** Share of MLflow requests answered 5xx that counts as failing runs (mlflow-native profile). */
   serverErrorRatio: number;
+  /** Watchdog and the other alerts about the monitoring stack itself (meta-alerts.ts). */
+  metaMonitoring: boolean;
+  /** `runbook_url` of every alert is `<runbookBaseUrl>/<AlertName>`; none when undefined. */
+  runbookBaseUrl: string | undefined;
 }
 
 /**
@@ -153,6 +215,55 @@ export interface AlertmanagerSettings extends ComponentSettings {
   receivers: AlertmanagerReceiver[];
   /** Receiver of critical alerts; the first receiver gets everything else. */
   criticalReceiver: string;
+  /** The team's routes (Alertmanager's own fields), after the critical one, in file order. */
+  routes: AlertmanagerUserRoute[];
+  /** The team's inhibit rules, after the generated ones. */
+  inhibitRules: AlertmanagerInhibitRule[];
+  /** The team's message templates, shipped in the config ConfigMap under `key`. */
+  templates: AlertmanagerTemplateFile[];
+  /** Named time intervals the team's routes mute or are active in. */
+  timeIntervals: AlertmanagerTimeInterval[];
+}
+
+/** A time interval as alertmanager.yml spells it (`time_intervals` entry). */
+export interface AlertmanagerTimeInterval {
+  name: string;
+  time_intervals: {
+    times?: { start_time: string; end_time: string }[];
+    weekdays?: string[];
+    days_of_month?: string[];
+    months?: string[];
+    years?: string[];
+    location?: string;
+  }[];
+}
+
+/** A route as alertmanager.yml spells it; checked by resolve-alertmanager-routes.ts. */
+export interface AlertmanagerUserRoute {
+  receiver?: string;
+  matchers?: string[];
+  group_by?: string[];
+  group_wait?: string;
+  group_interval?: string;
+  repeat_interval?: string;
+  continue?: boolean;
+  mute_time_intervals?: string[];
+  active_time_intervals?: string[];
+  routes?: AlertmanagerUserRoute[];
+}
+
+export interface AlertmanagerInhibitRule {
+  source_matchers: string[];
+  target_matchers: string[];
+  equal: string[];
+}
+
+export interface AlertmanagerTemplateFile {
+  /** File name inside the ConfigMap (and the config folder Alertmanager reads). */
+  key: string;
+  /** Path relative to the environments folder. */
+  path: string;
+  text: string;
 }
 
 export interface PublishSettings {
@@ -207,11 +318,19 @@ export interface EnvironmentConfig {
   grafana: GrafanaSettings;
   mlflow: ScrapeTargetSettings;
   modelServer: ScrapeTargetSettings;
-  nodeExporter: ComponentSettings;
-  kubeStateMetrics: ComponentSettings;
+  nodeExporter: ClusterComponentSettings;
+  kubeStateMetrics: ClusterComponentSettings;
   metrics: MetricsSettings;
   alertmanager: AlertmanagerSettings;
   alerts: AlertThresholds;
   publish: PublishSettings;
   delivery: DeliverySettings;
+  /** Pod scheduling settings per workload (`<component>.nodeSelector`, `.tolerations`, ...). */
+  scheduling: ComponentScheduling;
+  /** Data volumes of Alertmanager (`alertmanager.storage`) and Grafana (`grafana.storage`). */
+  persistence: PersistenceSettings;
+  /** `grafana.ingress` and `prometheus.ingress`. */
+  exposure: ExposureSettings;
+  /** The team's own objects and patches for the overlay (`kustomize`); absent when none. */
+  kustomize?: CustomKustomize;
 }

@@ -1,9 +1,12 @@
 /**
  * Resolves the `alertmanager` section of an environment file: receivers (each kind's Secret keys
  * filled in, fields of another kind named as mistakes), unique receiver names, and the receiver
- * of critical alerts. Credentials are only ever keys of the Secret, never values. Pure.
+ * of critical alerts; the team's routes, inhibit rules and templates in
+ * resolve-alertmanager-routes.ts. Credentials are only ever keys of the Secret, never values.
+ * Pure.
  */
 import type { AlertmanagerReceiver, AlertmanagerSettings } from './environment.js';
+import { resolveAlertmanagerRouting } from './resolve-alertmanager-routes.js';
 import { component, report, type ResolveContext } from './resolve-context.js';
 import type { EnvironmentFile } from './schema.js';
 import { quoteValue } from '../text-safety.js';
@@ -48,6 +51,7 @@ export function resolveAlertmanager(
     secretName: input.secretName ?? defaults.secretName,
     receivers,
     criticalReceiver,
+    ...resolveAlertmanagerRouting(input, names, context),
   };
 }
 

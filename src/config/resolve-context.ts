@@ -4,6 +4,7 @@
  * are laid over its defaults. Pure.
  */
 import type { Problem } from '../errors.js';
+import type { Finding } from '../findings.js';
 import type { ComponentSettings, ImageSettings, ResourceSettings } from './environment.js';
 import type { ParsedSource } from './parse.js';
 import { UserFileError, type UserFile, type UserFileReader } from './user-files.js';
@@ -101,4 +102,23 @@ export function readUserFiles(
     report(context, keyPath, error.code, error.message, error.hint);
     return [];
   }
+}
+
+/**
+ * Findings of an engine's check on a team file (rule file, dashboard) that the consuming
+ * program would refuse (errors) as problems at the file's own line; warnings are left to
+ * `validate`. `hint` is used when a finding has none.
+ */
+export function problemsFromFindings(findings: readonly Finding[], hint: string): Problem[] {
+  return findings
+    .filter((finding) => finding.severity === 'error')
+    .map((finding) => ({
+      code: finding.code,
+      message: finding.message,
+      file: finding.file,
+      line: finding.line,
+      column: finding.column,
+      ...(finding.path === undefined ? {} : { keyPath: finding.path }),
+      hint: finding.hint ?? hint,
+    }));
 }

@@ -15,7 +15,6 @@ import {
   runExporterDefaults,
 } from './defaults.js';
 import type {
-  AdminCredentials,
   DeliverySettings,
   PublishSettings,
   EnvironmentConfig,
@@ -29,6 +28,18 @@ import { didYouMean } from './hints.js';
 import { compileRe2 } from '../prometheus/re2.js';
 import { jobNames, scrapeJobNames } from '../stack/components.js';
 import { resolveAlertmanager } from './resolve-alertmanager.js';
+import { resolveAdminCredentials } from './resolve-admin-credentials.js';
+import {
+  checkAdditionalScrapeConfigs,
+  checkGrafanaDisabled,
+  resolveAdditionalScrapeConfigs,
+  resolveClusterComponent,
+  resolveSecretMounts,
+} from './resolve-scrape.js';
+import { resolveWorkloadExtras } from './resolve-scheduling.js';
+import { resolveAdditionalDashboards } from './resolve-dashboards.js';
+import { resolveAdditionalRuleFiles } from './resolve-rules.js';
+import { resolveKustomize } from './resolve-kustomize.js';
 import { component, report, type Locate, type ResolveContext } from './resolve-context.js';
 import type { UserFileReader } from './user-files.js';
 import type { EnvironmentFile } from './schema.js';
@@ -108,9 +119,18 @@ export function resolveEnvironment(
         prometheusInput.service,
         context,
       ),
+      additionalRuleFiles: resolveAdditionalRuleFiles(
+        prometheusInput.additionalRuleFiles ?? [],
+        context,
+      ),
+      additionalScrapeConfigs: resolveAdditionalScrapeConfigs(
+        prometheusInput.additionalScrapeConfigs,
+      ),
+      secretMounts: resolveSecretMounts(prometheusInput.secretMounts, context),
     },
     grafana: {
       ...component(defaults.grafana, grafanaInput),
+      enabled: grafanaInput.enabled ?? true,
       replicas: grafanaInput.replicas ?? defaults.grafana.replicas,
       service: resolveService(
         defaults.grafana.service,
@@ -124,6 +144,12 @@ export function resolveEnvironment(
         tier,
         context,
       ),
+      additionalDashboards: resolveAdditionalDashboards(
+        grafanaInput.additionalDashboards ?? [],
+        context,
+        grafanaInput.enabled ?? true,
+      ),
+      dashboardFolder: grafanaInput.dashboardFolder ?? defaults.grafana.dashboardFolder,
     },
     mlflow: scrapeTarget(defaults.mlflow, input.mlflow),
     modelServer: scrapeTarget(defaults.modelServer, input.modelServer),
@@ -137,14 +163,35 @@ export function resolveEnvironment(
         : undefined,
     },
     alertmanager: resolveAlertmanager(defaults.alertmanager, input.alertmanager ?? {}, context),
-    nodeExporter: component(defaults.nodeExporter, input.nodeExporter ?? {}),
-    kubeStateMetrics: component(defaults.kubeStateMetrics, input.kubeStateMetrics ?? {}),
+    nodeExporter: resolveClusterComponent(
+      'nodeExporter',
+      component(defaults.nodeExporter, input.nodeExporter ?? {}),
+      input.nodeExporter,
+      prometheusInput.additionalScrapeConfigs ?? [],
+      context,
+    ),
+    kubeStateMetrics: resolveClusterComponent(
+      'kubeStateMetrics',
+      component(defaults.kubeStateMetrics, input.kubeStateMetrics ?? {}),
+      input.kubeStateMetrics,
+      prometheusInput.additionalScrapeConfigs ?? [],
+      context,
+    ),
     alerts: { ...defaults.alerts, ...input.alerts },
     publish,
     delivery: resolveDelivery(name, tier, namespace, publish, input.delivery ?? {}),
+    ...resolveWorkloadExtras(
+      input,
+      tier,
+      grafanaInput.replicas ?? defaults.grafana.replicas,
+      context,
+    ),
+    ...resolveKustomize(input.kustomize, context),
   };
   checkPrometheus(environment, input, context);
   checkDropMetrics(environment, context);
+  checkAdditionalScrapeConfigs(environment, context);
+  checkGrafanaDisabled(grafanaInput, context);
   checkImages(environment, input, context);
   return context.problems.length > 0
     ? { ok: false, problems: context.problems }
@@ -365,91 +412,6 @@ function resolveStorage(
   return input?.storageClass === undefined
     ? { type, size }
     : { type, size, storageClass: input.storageClass };
-}
-
-function resolveAdminCredentials(
-  defaults: AdminCredentials,
-  input: NonNullable<EnvironmentFile['grafana']>['adminCredentials'],
-  tier: EnvironmentConfig['tier'],
-  context: ResolveContext,
-): AdminCredentials {
-  const keyPath = ['grafana', 'adminCredentials'];
-  const reference = {
-    secretName: input?.secretName ?? defaults.secretName,
-    userKey: input?.userKey ?? defaults.userKey,
-    passwordKey: input?.passwordKey ?? defaults.passwordKey,
-  };
-  const source = input?.source ?? defaults.source;
-  if (input?.externalSecret && source !== 'externalSecret') {
-    report(
-      context,
-      [...keyPath, 'externalSecret'],
-      'config/unused-secret-source',
-      '`externalSecret` is set but `source` is not externalSecret',
-      'set `source: externalSecret` or remove this block',
-    );
-  }
-  if (input?.sealedSecret && source !== 'sealedSecret') {
-    report(
-      context,
-      [...keyPath, 'sealedSecret'],
-      'config/unused-secret-source',
-      '`sealedSecret` is set but `source` is not sealedSecret',
-      'set `source: sealedSecret` or remove this block',
-    );
-  }
-  switch (source) {
-    case 'generated':
-      if (tier !== 'dev') {
-        report(
-          context,
-          [...keyPath, 'source'],
-          'config/plaintext-secret',
-          `a generated Grafana password would be committed in plaintext, which only the dev tier allows (this is ${tier})`,
-          'use `source: existingSecret`, `externalSecret` or `sealedSecret`',
-        );
-      }
-      return { source, ...reference };
-    case 'existingSecret':
-      return { source, ...reference };
-    case 'externalSecret': {
-      const external = input?.externalSecret;
-      if (!external) {
-        report(
-          context,
-          [...keyPath, 'source'],
-          'config/missing-key',
-          'source externalSecret needs an `externalSecret` block',
-          'add `externalSecret: {storeName: ..., remoteKey: ...}`',
-        );
-        return { source: 'existingSecret', ...reference };
-      }
-      return {
-        source,
-        ...reference,
-        externalSecret: {
-          storeName: external.storeName,
-          storeKind: external.storeKind ?? 'ClusterSecretStore',
-          remoteKey: external.remoteKey,
-          refreshInterval: external.refreshInterval ?? '1h',
-        },
-      };
-    }
-    case 'sealedSecret': {
-      const sealed = input?.sealedSecret;
-      if (!sealed) {
-        report(
-          context,
-          [...keyPath, 'source'],
-          'config/missing-key',
-          'source sealedSecret needs a `sealedSecret` block',
-          'add `sealedSecret: {encryptedUser: ..., encryptedPassword: ...}` (from kubeseal)',
-        );
-        return { source: 'existingSecret', ...reference };
-      }
-      return { source, ...reference, sealedSecret: { ...sealed } };
-    }
-  }
 }
 
 /**

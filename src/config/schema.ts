@@ -6,6 +6,33 @@
  */
 import type { FromSchema } from 'json-schema-to-ts';
 import { deliverySchema, publishSchema } from './schema-delivery.js';
+import { kustomizeSchema } from './schema-kustomize.js';
+import {
+  additionalScrapeConfigsSchema,
+  grafanaEnabledSchema,
+  kubeStateMetricsSwitches,
+  nodeExporterSwitches,
+  secretMountsSchema,
+} from './schema-scrape.js';
+import {
+  alertmanagerInhibitRulesSchema,
+  alertmanagerRoutesSchema,
+  alertmanagerTemplatesSchema,
+  alertmanagerTimeIntervalsSchema,
+} from './schema-alertmanager-routes.js';
+import { additionalDashboardsSchema, dashboardFolderSchema } from './schema-dashboards.js';
+import {
+  additionalRuleFilesSchema,
+  metaMonitoringSchema,
+  runbookBaseUrlSchema,
+} from './schema-rules.js';
+import {
+  alertmanagerStorageSchema,
+  grafanaIngressSchema,
+  grafanaStorageSchema,
+  prometheusIngressSchema,
+  schedulingProperties,
+} from './schema-scheduling.js';
 
 /** Value formats used by the schema; ajv gets these regular expressions. */
 export const formatPatterns = {
@@ -215,6 +242,9 @@ export const environmentSchema = {
           description: 'Global scrape timeout; never longer than a job interval.',
         },
         evaluationInterval: { ...duration, description: 'Rule evaluation interval.' },
+        additionalRuleFiles: additionalRuleFilesSchema,
+        additionalScrapeConfigs: additionalScrapeConfigsSchema,
+        secretMounts: secretMountsSchema,
         resources,
         storage: {
           type: 'object',
@@ -278,6 +308,8 @@ export const environmentSchema = {
         },
         image,
         service: prometheusService,
+        ingress: prometheusIngressSchema,
+        ...schedulingProperties,
       },
     },
     grafana: {
@@ -293,7 +325,13 @@ export const environmentSchema = {
         },
         resources,
         image,
+        enabled: grafanaEnabledSchema,
+        additionalDashboards: additionalDashboardsSchema,
+        dashboardFolder: dashboardFolderSchema,
         service,
+        storage: grafanaStorageSchema,
+        ingress: grafanaIngressSchema,
+        ...schedulingProperties,
         adminCredentials: {
           type: 'object',
           description: 'Where the Grafana admin user and password come from.',
@@ -444,27 +482,34 @@ export const environmentSchema = {
             },
           },
         },
+        storage: alertmanagerStorageSchema,
+        ...schedulingProperties,
         criticalReceiver: {
           type: 'string',
           format: 'dns-label',
           description: 'Receiver of critical alerts; defaults to the first receiver.',
         },
+        routes: alertmanagerRoutesSchema,
+        inhibitRules: alertmanagerInhibitRulesSchema,
+        templates: alertmanagerTemplatesSchema,
+        timeIntervals: alertmanagerTimeIntervalsSchema,
       },
     },
     nodeExporter: {
       type: 'object',
       description: 'node-exporter DaemonSet (node_* metrics).',
       additionalProperties: false,
-      properties: { image, resources },
+      properties: { image, resources, ...schedulingProperties, ...nodeExporterSwitches },
     },
     kubeStateMetrics: {
       type: 'object',
       description: 'kube-state-metrics (kube_* metrics such as restarts).',
       additionalProperties: false,
-      properties: { image, resources },
+      properties: { image, resources, ...schedulingProperties, ...kubeStateMetricsSwitches },
     },
     publish: publishSchema,
     delivery: deliverySchema,
+    kustomize: kustomizeSchema,
     alerts: {
       type: 'object',
       description: 'Alert thresholds.',
@@ -498,6 +543,8 @@ export const environmentSchema = {
           description:
             'mlflow-native profile: MLflowExperimentFailure fires when this share of MLflow requests fails with 5xx for 5 minutes.',
         },
+        metaMonitoring: metaMonitoringSchema,
+        runbookBaseUrl: runbookBaseUrlSchema,
       },
     },
   },

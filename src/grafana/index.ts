@@ -26,3 +26,5 @@ export {
   type DashboardVariable,
   type Substitution,
 } from './variables.js';
+export { loadJsonSource, type LoadedJson } from './json-source.js';
+export { resolveDatasourceInputs, type DatasourceTarget, type ResolvedInputs } from './inputs.js';

@@ -448,12 +448,17 @@ function fluxObjects(environment: EnvironmentConfig): [GitRepository, FluxKustom
                 name: 'prometheus',
                 namespace: environment.namespace,
               },
-              {
-                apiVersion: 'apps/v1',
-                kind: 'Deployment',
-                name: 'grafana',
-                namespace: environment.namespace,
-              },
+              // Not with grafana.enabled: false: Flux would wait for a Deployment never applied.
+              ...(environment.grafana.enabled
+                ? [
+                    {
+                      apiVersion: 'apps/v1',
+                      kind: 'Deployment',
+                      name: 'grafana',
+                      namespace: environment.namespace,
+                    },
+                  ]
+                : []),
             ],
           }),
       ...(delivery.flux.dependsOn.length > 0

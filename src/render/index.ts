@@ -9,6 +9,8 @@ import { baseEnvironment, renderBase } from './base.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
 import { deliveryRoots, fluxFolder, renderDelivery } from './delivery.js';
 import { renderOverlay } from './overlay.js';
+import { droppedAlertWarnings } from './overlay-components.js';
+import { userRuleWarnings } from './user-rule-warnings.js';
 import { basename } from 'node:path';
 import { prometheusComponent } from '../stack/components.js';
 import { policyChecks } from '../validate/policy.js';
@@ -58,6 +60,16 @@ export interface RenderWarning {
  * always ClusterIP (it has no service setting), so only Prometheus can be exposed here.
  */
 export function renderWarnings(environments: readonly EnvironmentConfig[]): RenderWarning[] {
+  // Alerts left out because a disabled component's series are not scraped (overlay-components.ts).
+  return [
+    ...exposureWarnings(environments),
+    ...environments.flatMap(droppedAlertWarnings),
+    // The team's rules on jobs or metrics nothing scrapes (validate's catalogue cross-check).
+    ...environments.flatMap(userRuleWarnings),
+  ];
+}
+
+function exposureWarnings(environments: readonly EnvironmentConfig[]): RenderWarning[] {
   return environments.flatMap((environment) => {
     const { service } = environment.prometheus;
     if (environment.tier !== 'prod' || service.type === 'ClusterIP') return [];

@@ -106,6 +106,14 @@ export function podSecurity(user: number) {
 }
 
 /**
+ * Pod security context field for pods whose volumes can be large (a Prometheus TSDB, Alertmanager
+ * and Grafana claims): with `fsGroup` set, the kubelet otherwise changes the owner and mode of
+ * every file at each mount (`Always`), which on a large volume delays the start by minutes;
+ * `OnRootMismatch` does it only when the volume's root does not already match.
+ */
+export const largeVolumeOwnership = { fsGroupChangePolicy: 'OnRootMismatch' } as const;
+
+/**
  * Argo CD sync waves: the Namespace first, then RBAC, then configuration, then workloads, so
  * that no pod starts before what it mounts exists (Flux applies in dependency order anyway).
  */
@@ -172,6 +180,24 @@ export function spreadAcrossNodes(selector: Record<string, string>) {
           },
         },
       ],
+    },
+  };
+}
+
+/** A StatefulSet's claim template: one ReadWriteOnce claim per replica. */
+export function claimTemplate(
+  name: string,
+  storage: { size: string; storageClass?: string },
+  selector: Record<string, string>,
+): PersistentVolumeClaim {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name, labels: { ...selector } },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      ...(storage.storageClass === undefined ? {} : { storageClassName: storage.storageClass }),
+      resources: { requests: { storage: storage.size } },
     },
   };
 }

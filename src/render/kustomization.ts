@@ -37,6 +37,8 @@ export interface PatchTarget {
   kind?: string;
   name?: string;
   namespace?: string;
+  labelSelector?: string;
+  annotationSelector?: string;
 }
 
 export interface PatchEntry {

@@ -48,8 +48,13 @@ import {
   alertmanagerDisruptionBudget,
   alertmanagerServices,
   alertmanagerStatefulSet,
+  alertmanagerTemplateFiles,
 } from './manifests/alertmanager.js';
 import { toJsonFile, toYamlFile, toYamlStream } from './yaml.js';
+import { trimDisabledComponents } from './overlay-components.js';
+import { schedulingOverlayPart } from './overlay-scheduling.js';
+import { renderUserDashboards } from './overlay-dashboards.js';
+import { customOverlayPart } from './overlay-custom.js';
 import { ignoreChecksAnnotation, policyChecks } from '../validate/policy.js';
 import type { PrometheusServiceSettings } from '../config/environment.js';
 
@@ -240,12 +245,15 @@ export function renderOverlay(stack: MonitoringStack, shared: SharedStack): File
     files.add(
       overlayFiles.alertmanager,
       toYamlStream(header, [
-        alertmanagerStatefulSet(alertmanager, namespace),
+        alertmanagerStatefulSet(alertmanager, namespace, environment.persistence.alertmanager),
         ...alertmanagerServices(namespace),
         ...(alertmanager.replicas > 1 ? [alertmanagerDisruptionBudget(namespace)] : []),
       ]),
     );
     files.add(overlayFiles.alertmanagerConfig, toYamlFile(header, alertmanagerConfig));
+    for (const template of alertmanagerTemplateFiles(alertmanager)) {
+      files.add(template.path, template.text);
+    }
     resources.push(overlayFiles.alertmanager);
   }
   const credentialObjects = grafanaCredentialObjects(
@@ -308,6 +316,27 @@ export function renderOverlay(stack: MonitoringStack, shared: SharedStack): File
     resourcesPatch('Deployment', kubeStateMetricsComponent.name, environment.kubeStateMetrics),
   );
   patches.push(...clusterScopedRenames(environment.namespace));
+  // Scheduling, data volumes and Ingress/HTTPRoute of the workloads (overlay-scheduling.ts).
+  const scheduling = schedulingOverlayPart(environment, header);
+  for (const [path, text] of scheduling.files) files.add(path, text);
+  resources.push(...scheduling.resources);
+  patches.push(...scheduling.patches);
+  // The team's dashboards: their own files, ConfigMaps and Grafana patch (overlay-dashboards.ts).
+  const userDashboards = renderUserDashboards(stack, header);
+  if (userDashboards) {
+    for (const [path, text] of userDashboards.files) files.add(path, text);
+    patches.push(userDashboards.patch);
+  }
+  // The team's rule files and their promtool tests (the tests stay out of the ConfigMap).
+  for (const { key, text, test } of stack.userRuleFiles) {
+    files.add(`prometheus/${key}`, text);
+    if (test) files.add(`prometheus/${test.key}`, test.text);
+  }
+  // The team's own objects and patches (`kustomize`), last so that their patches win.
+  const custom = customOverlayPart(environment);
+  for (const [path, text] of custom.files) files.add(path, text);
+  resources.push(...custom.resources);
+  patches.push(...custom.patches);
 
   const literals = generatedCredentialLiterals(environment.grafana.adminCredentials);
   // The base's dashboard queries the base's metric names; other metrics need their own.
@@ -331,6 +360,8 @@ export function renderOverlay(stack: MonitoringStack, shared: SharedStack): File
         files: [
           `${prometheusComponent.configFile}=${overlayFiles.prometheusConfig}`,
           `${prometheusComponent.rulesFile}=${overlayFiles.alertRules}`,
+          // The team's rule files (prometheus.additionalRuleFiles), beside ours.
+          ...stack.userRuleFiles.map(({ key }) => `${key}=prometheus/${key}`),
         ],
         options: {
           labels: componentLabels(prometheusComponent.name),
@@ -349,7 +380,12 @@ export function renderOverlay(stack: MonitoringStack, shared: SharedStack): File
         ? [
             {
               name: alertmanagerComponent.configMap,
-              files: [`${alertmanagerComponent.configFile}=${overlayFiles.alertmanagerConfig}`],
+              files: [
+                `${alertmanagerComponent.configFile}=${overlayFiles.alertmanagerConfig}`,
+                ...alertmanagerTemplateFiles(environment.alertmanager).map(
+                  (template) => template.generatorEntry,
+                ),
+              ],
               options: {
                 labels: componentLabels(alertmanagerComponent.name),
                 annotations: syncWave(syncWaves.config),
@@ -370,6 +406,7 @@ export function renderOverlay(stack: MonitoringStack, shared: SharedStack): File
             },
           ]
         : []),
+      ...(userDashboards?.generators ?? []),
     ],
     ...(literals.length > 0
       ? {
@@ -395,8 +432,10 @@ export function renderOverlay(stack: MonitoringStack, shared: SharedStack): File
   };
 
   if (ownDashboard) files.add(overlayFiles.dashboard, dashboardFile);
-  return files
-    .add(overlayFiles.kustomization, toYamlFile(header, kustomization))
+  // Components the cluster already runs: base objects deleted, their overlay parts left out.
+  const trimmed = trimDisabledComponents(environment, kustomization, [overlayFiles.adminSecret]);
+  const tree = files
+    .add(overlayFiles.kustomization, toYamlFile(header, trimmed.kustomization))
     .add(overlayFiles.prometheusConfig, toYamlFile(header, stack.prometheusConfig))
     .add(overlayFiles.alertRules, toYamlFile(header, stack.alertRules))
     .add(
@@ -408,4 +447,5 @@ export function renderOverlay(stack: MonitoringStack, shared: SharedStack): File
     )
     .add(overlayFiles.datasources, toYamlFile(header, stack.datasources))
     .build();
+  return trimmed.trimTree(tree);
 }

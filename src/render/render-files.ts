@@ -11,9 +11,11 @@ import {
   type FileTree,
   type RenderWarning,
 } from './index.js';
-import { compareTree, writeTree, type Drift } from './write-tree.js';
+import { compareTree, compareTreeState, writeTreeState, type Drift } from './write-tree.js';
+import { customFolderPattern } from './overlay-custom.js';
 import { UsageError } from '../errors.js';
 import { renderFlat } from './flat.js';
+import { checkCustomMaterial } from './custom-check.js';
 
 export { WriteInterrupted } from './write-tree.js';
 
@@ -46,6 +48,11 @@ export interface RenderResult {
   drift: Drift[];
   /** Per rendered environment, what deserves a second look (such as an exposed Prometheus). */
   warnings: RenderWarning[];
+  /**
+   * Files in overlays/<env>/custom/ that gitops-gen did not write: kept, never drift. With
+   * `check` all of them; otherwise those no earlier render reported (each is reported once).
+   */
+  notGenerated: string[];
 }
 
 export async function render(options: RenderOptions): Promise<RenderResult> {
@@ -59,6 +66,8 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
   const environments = selectEnvironments(all, only);
   options.progress?.('render');
   let tree = renderTree(all, environments);
+  // The team's patches must apply and their files must build, before anything is written.
+  await checkCustomMaterial(tree, environments);
   let owned = ownedFolders(environments, only.length === 0);
   if (options.layout === 'flat') {
     const [environment, ...more] = environments;
@@ -73,8 +82,23 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
     owned = [];
   }
   options.progress?.(options.check ? `compare with ${options.outDir}` : `write ${options.outDir}`);
-  const drift = options.check
-    ? await compareTree(options.outDir, tree, owned)
-    : await writeTree(options.outDir, tree, owned, { signal: options.signal });
-  return { environments, tree, drift, warnings: renderWarnings(environments) };
+  // The flat layout owns three files and no custom/: no ownership manifest there.
+  const ownership = options.layout === 'flat' ? undefined : { userFolders: [customFolderPattern] };
+  const state = options.check
+    ? ownership
+      ? await compareTreeState(options.outDir, tree, owned, ownership)
+      : {
+          drift: await compareTree(options.outDir, tree, owned),
+          notGenerated: [],
+          newlyNotGenerated: [],
+        }
+    : await writeTreeState(options.outDir, tree, owned, { signal: options.signal, ownership });
+  return {
+    environments,
+    tree,
+    drift: state.drift,
+    warnings: renderWarnings(environments),
+    // --check lists every one of them; a write only those no earlier render reported.
+    notGenerated: options.check ? state.notGenerated : state.newlyNotGenerated,
+  };
 }

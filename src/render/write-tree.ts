@@ -15,6 +15,12 @@
  * would let the tree escape it. Synchronous underneath: a render writes a few dozen small files,
  * and a thread-pool round trip per call costs more than the call (the functions stay async for
  * callers).
+ *
+ * With `ownership` (the CLI's `render`), the manifest `.gitops-gen/owned.json` (publish's
+ * format: every file written, with its sha256) is read before and rewritten after. A file the
+ * render no longer holds is removed only if the manifest lists it, unchanged; any other file is
+ * the team's, kept and reported once as not generated (never drift). A tree without a manifest
+ * (written by an older version) keeps the old rule outside `overlays/<env>/custom/`.
  */
 import {
   lstatSync,
@@ -30,8 +36,22 @@ import {
   type Dirent,
 } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import { GitopsGenError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { FileTree } from './file-tree.js';
+import { writeFailure } from './write-errors.js';
+import {
+  inFolders,
+  manifestProblem,
+  nextManifest,
+  ownershipManifestFile,
+  parseOwnership,
+  sha256Hex,
+  type Ownership,
+  type OwnershipState,
+} from './ownership.js';
+
+export { ownershipManifestFile, type Ownership } from './ownership.js';
+export { writeFailure } from './write-errors.js';
 
 export type DriftKind = 'changed' | 'missing' | 'stale';
 
@@ -171,13 +191,31 @@ function refuseLinkedFolders(
   }
 }
 
+/**
+ * Whether the file at `path` is what gitops-gen wrote there: listed in the manifest with the
+ * sha256 of its content. A copy the team edited afterwards is theirs now, and is kept.
+ */
+function wroteIt(outDir: string, path: string, ownership: OwnershipState): boolean {
+  const listed = ownership.written.files[path];
+  if (listed === undefined) return false;
+  const current = currentAt(join(outDir, path));
+  return current.kind === 'file' && sha256Hex(current.text) === listed;
+}
+
 interface Survey {
   drift: Drift[];
   /** Temporaries of earlier runs (absolute paths) that no running process will rename. */
   strays: string[];
+  /** Files the manifest does not list (with `ownership`): in the user folders, or anywhere once a manifest exists. */
+  notGenerated: string[];
 }
 
-function survey(outDir: string, tree: FileTree, ownedFolders: readonly string[]): Survey {
+function survey(
+  outDir: string,
+  tree: FileTree,
+  ownedFolders: readonly string[],
+  ownership?: OwnershipState,
+): Survey {
   const checked = new Set<string>();
   const drift: Drift[] = [];
   for (const [path, content] of tree) {
@@ -196,8 +234,19 @@ function survey(outDir: string, tree: FileTree, ownedFolders: readonly string[])
       listFiles(outDir, folder, listing);
     }
   }
+  const notGenerated: string[] = [];
   for (const path of listing.files) {
-    if (!tree.has(path)) drift.push({ path, kind: 'stale' });
+    if (tree.has(path)) continue;
+    // With a manifest, render removes only what it wrote (and nobody edited since); without one
+    // (a tree from before the manifest), the owned folders outside the user folders are ours.
+    const listsWrites = ownership !== undefined && ownership.text !== undefined;
+    if (
+      ownership &&
+      (listsWrites || inFolders(path, ownership.userFolders)) &&
+      !wroteIt(outDir, path, ownership)
+    )
+      notGenerated.push(path);
+    else drift.push({ path, kind: 'stale' });
   }
   // Temporaries sit next to the files they were for, which may be outside every owned folder.
   const inOwned = (folder: string): boolean =>
@@ -213,7 +262,50 @@ function survey(outDir: string, tree: FileTree, ownedFolders: readonly string[])
     .filter((path) => !isOtherLiveProcess(temporaryOwner(basename(path)) ?? 0))
     .map((path) => join(outDir, path));
   drift.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { drift, strays };
+  notGenerated.sort();
+  return { drift, strays, notGenerated };
+}
+
+/** What a folder holds compared with the tree, and the team's files it keeps. */
+export interface TreeState {
+  drift: Drift[];
+  /** Files in the user folders that gitops-gen did not write, in path order: kept. */
+  notGenerated: string[];
+  /** Of `notGenerated`, those no earlier render reported (each is reported once). */
+  newlyNotGenerated: string[];
+}
+
+/** Reads the ownership manifest of `outDir`; an absent one lists nothing. */
+function readOwnership(outDir: string, ownership: Ownership, checked: Set<string>): OwnershipState {
+  refuseLinkedFolders(outDir, ownershipManifestFile, false, checked);
+  const current = currentAt(join(outDir, ownershipManifestFile));
+  if (current.kind === 'other') throw manifestProblem('is not a regular file');
+  const text = current.kind === 'file' ? current.text : undefined;
+  return { ...ownership, written: parseOwnership(text), text };
+}
+
+function surveyWithOwnership(
+  outDir: string,
+  tree: FileTree,
+  ownedFolders: readonly string[],
+  ownership: Ownership | undefined,
+): Survey & { state: OwnershipState | undefined; newlyNotGenerated: string[] } {
+  const state = ownership ? readOwnership(outDir, ownership, new Set()) : undefined;
+  const result = survey(outDir, tree, ownedFolders, state);
+  const reported = new Set(state?.written.notGenerated ?? []);
+  // The manifest's own temporaries of a killed run, which survey (by the tree's folders) misses.
+  const manifestFolder = dirname(ownershipManifestFile);
+  const leftovers = state
+    ? listFiles(outDir, manifestFolder, { files: [], temporaries: [] }, false)
+        .temporaries.filter((path) => !isOtherLiveProcess(temporaryOwner(basename(path)) ?? 0))
+        .map((path) => join(outDir, path))
+    : [];
+  return {
+    ...result,
+    strays: [...result.strays, ...leftovers],
+    state,
+    newlyNotGenerated: result.notGenerated.filter((path) => !reported.has(path)),
+  };
 }
 
 /** How the folder differs from the tree, in path order. */
@@ -225,6 +317,24 @@ export function compareTree(
   return settled(() => survey(outDir, tree, ownedFolders).drift);
 }
 
+/** compareTree, with the team's files of the user folders kept apart from drift. */
+export function compareTreeState(
+  outDir: string,
+  tree: FileTree,
+  ownedFolders: readonly string[],
+  ownership: Ownership,
+): Promise<TreeState> {
+  return settled(() => {
+    const { drift, notGenerated, newlyNotGenerated } = surveyWithOwnership(
+      outDir,
+      tree,
+      ownedFolders,
+      ownership,
+    );
+    return { drift, notGenerated, newlyNotGenerated };
+  });
+}
+
 /** The result of synchronous work as a promise (a thrown error becomes a rejection). */
 function settled<T>(work: () => T): Promise<T> {
   try {
@@ -232,67 +342,6 @@ function settled<T>(work: () => T): Promise<T> {
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-}
-
-/** Why a file-system call failed, in words; the path it failed on when that is another one. */
-function reasonOf(error: NodeJS.ErrnoException, target: string): string {
-  const reasons: Record<string, string> = {
-    EISDIR: 'a folder is where this file belongs',
-    ENOTDIR: 'a file is where a folder of this path belongs',
-    EEXIST: 'a file is where a folder of this path belongs',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'the disk quota is used up',
-  };
-  const reason = reasons[error.code ?? ''] ?? error.message.replace(/^[A-Z]+: /, '');
-  const where =
-    error.code === 'ENOTDIR' || error.code === 'EEXIST'
-      ? fileInTheWay(target)
-      : (refusingFolder(error) ?? error.path);
-  return where !== undefined && where !== target ? `${reason} (${where})` : reason;
-}
-
-const deniedCodes = new Set(['EACCES', 'EPERM', 'EROFS']);
-
-/** For a permission error: the folder that refused to hold the file or folder being made. */
-function refusingFolder(error: NodeJS.ErrnoException): string | undefined {
-  return deniedCodes.has(error.code ?? '') && error.path !== undefined
-    ? dirname(error.path)
-    : undefined;
-}
-
-/** The nearest ancestor of `target` that exists and is not a folder. */
-function fileInTheWay(target: string): string | undefined {
-  for (let path = dirname(target); path !== dirname(path); path = dirname(path)) {
-    try {
-      const info = lstatSync(path, { throwIfNoEntry: false });
-      if (info?.isDirectory()) return undefined;
-      if (info) return path;
-    } catch {
-      // ENOTDIR: the file in the way is further up
-    }
-  }
-  return undefined;
-}
-
-/** A file-system failure while writing, as an input error that names the path; else as is. */
-export function writeFailure(error: unknown, target: string, what: string): unknown {
-  if (!(error instanceof Error) || error instanceof GitopsGenError) return error;
-  const failure: NodeJS.ErrnoException = error;
-  if (typeof failure.code !== 'string') return error;
-  const message = `could not write ${target}: ${reasonOf(failure, target)}; ${what}`;
-  const folder = refusingFolder(failure);
-  const hint =
-    folder === undefined
-      ? 'make the output folder writable, and move whatever is in the way of this path'
-      : `${folder} is not writable for this user: change its owner or mode (or remount it read-write), or render elsewhere with --out`;
-  return new InputError(
-    message,
-    [{ code: 'render/write-failed', message, hint }],
-    'render/write-failed',
-  );
 }
 
 interface Staged {
@@ -474,6 +523,8 @@ async function checkpoint(
 export interface WriteOptions {
   /** Aborting stops between two files and removes the temporaries (see WriteInterrupted). */
   signal?: AbortSignal;
+  /** Read and rewrite the ownership manifest, and keep the team's files (see Ownership). */
+  ownership?: Ownership;
 }
 
 /** Writes what changed and removes stale files; returns what it did. */
@@ -483,15 +534,35 @@ export async function writeTree(
   ownedFolders: readonly string[],
   options: WriteOptions = {},
 ): Promise<Drift[]> {
+  return (await writeTreeState(outDir, tree, ownedFolders, options)).drift;
+}
+
+/** writeTree, also saying which of the team's files it kept. */
+export async function writeTreeState(
+  outDir: string,
+  tree: FileTree,
+  ownedFolders: readonly string[],
+  options: WriteOptions = {},
+): Promise<TreeState> {
   const { signal } = options;
   if (signal?.aborted) throw new WriteInterrupted('stage', 0, 0);
-  const { drift, strays } = await settled(() => survey(outDir, tree, ownedFolders));
-  const staged = await stage(
-    outDir,
-    tree,
-    drift.filter(({ kind }) => kind !== 'stale'),
-    signal,
+  const { drift, strays, notGenerated, newlyNotGenerated, state } = await settled(() =>
+    surveyWithOwnership(outDir, tree, ownedFolders, options.ownership),
   );
+  const writes = drift.filter(({ kind }) => kind !== 'stale');
+  let staging = tree;
+  if (state) {
+    // The manifest goes through both phases with the files it lists: all of them, or none.
+    const manifest = nextManifest(tree, ownedFolders, state, notGenerated);
+    if (manifest !== state.text) {
+      staging = new Map(tree).set(ownershipManifestFile, manifest);
+      writes.push({
+        path: ownershipManifestFile,
+        kind: state.text === undefined ? 'missing' : 'changed',
+      });
+    }
+  }
+  const staged = await stage(outDir, staging, writes, signal);
   await commit(staged, signal);
   return settled(() => {
     let current = outDir;
@@ -508,7 +579,7 @@ export async function writeTree(
       throw writeFailure(error, current, 'every rendered file was written; render again');
     }
     removeEmptyFolders(outDir, ownedFolders);
-    return drift;
+    return { drift, notGenerated, newlyNotGenerated };
   });
 }
 

@@ -4,14 +4,22 @@
  * latency is a histogram quantile over bucket rates, CPU and memory watch nodes
  * (node-exporter) and containers against their limits (cAdvisor working set, kube-state-metrics),
  * crash looping follows kubernetes-mixin. Metric names come from the environment's metrics
- * profile. Every alert carries the scenarios its generated promtool tests replay. Pure.
+ * profile. Every alert carries the scenarios its generated promtool tests replay. A second
+ * group holds the meta-monitoring alerts (meta-alerts.ts); every alert of both gets its
+ * `runbook_url` when `alerts.runbookBaseUrl` is set. Pure.
  */
 import type { EnvironmentConfig } from '../config/environment.js';
 import { jobNames } from './components.js';
+import { metaAlertDefinitions, metaGroupName } from './meta-alerts.js';
+import { clusterMetricsJobs, jobMatcher } from './additional-scrape.js';
 import { profileOf, selector, type MetricsProfile } from './metrics-profile.js';
 import {
   buildRuleTests,
+  aboveThreshold,
+  firesAfterFor,
   flat,
+  justUnder,
+  minutesOf,
   formatNumber,
   ramp,
   seriesOf,
@@ -24,8 +32,10 @@ export interface AlertingRule {
   expr: string;
   for?: string;
   /** `scope` tells apart the node and container rules that share an alert name. */
-  labels: { severity: 'critical' | 'warning' | 'info'; scope?: 'node' | 'container' };
-  annotations: { summary: string; description: string };
+  /** `none`: Watchdog, which pages by stopping (meta-alerts.ts). */
+  labels: { severity: 'critical' | 'warning' | 'info' | 'none'; scope?: 'node' | 'container' };
+  /** `runbook_url` when `alerts.runbookBaseUrl` is set. */
+  annotations: { summary: string; description: string; runbook_url?: string };
 }
 
 export interface RuleGroup {
@@ -51,7 +61,7 @@ export type SpecAlertName = (typeof specAlertNames)[number];
 
 /** A rule and the scenarios that prove it fires and stays quiet. */
 interface AlertDefinition {
-  rule: AlertingRule & { alert: SpecAlertName };
+  rule: AlertingRule;
   scenarios: Scenario[];
 }
 
@@ -73,29 +83,6 @@ function namespaceMatcher(namespaces: readonly string[]): string {
     : `namespace=~"${unique.join('|')}"`;
 }
 
-/** Minutes of a `for` such as `5m`. */
-function minutesOf(duration: string | undefined): number {
-  return duration === undefined ? 0 : Number(duration.replace(/m$/, ''));
-}
-
-/**
- * Checks that an alert is silent before `for` can have passed and firing once it must have.
- * `holdsFrom` is the first minute its condition may hold, `surelyFrom` the first minute it
- * must (they differ for rates, which are exact only once the window is full).
- */
-function firesAfterFor(
-  rule: AlertingRule,
-  holdsFrom: number,
-  surelyFrom: number,
-  firing: Scenario['checks'][number]['firing'],
-): Scenario['checks'] {
-  const wait = minutesOf(rule.for);
-  const checks: Scenario['checks'] = [];
-  if (wait > 0) checks.push({ atMinute: holdsFrom + wait - 1, firing: [] });
-  checks.push({ atMinute: surelyFrom + wait + 1, firing });
-  return checks;
-}
-
 /** Checks that an alert is silent once rates are exact, and still at the end. */
 function staysQuiet(rule: AlertingRule): Scenario['checks'] {
   const settled = exactRateMinute + minutesOf(rule.for) + 1;
@@ -103,16 +90,6 @@ function staysQuiet(rule: AlertingRule): Scenario['checks'] {
     { atMinute: settled, firing: [] },
     { atMinute: horizon, firing: [] },
   ];
-}
-
-/** Halfway between a threshold and the ceiling, to one decimal: never a rounding tie. */
-function aboveThreshold(threshold: number, ceiling: number): number {
-  return Math.round((threshold + (ceiling - threshold) / 2) * 10) / 10;
-}
-
-/** Just under a threshold: one point below, or half of it when it is small. */
-function justUnder(threshold: number): number {
-  return threshold > 2 ? threshold - 1 : threshold / 2;
 }
 
 function targetDown(
@@ -164,10 +141,14 @@ function targetDown(
   };
 }
 
-function podCrashLooping(watched: string, namespace: string): AlertDefinition {
+function podCrashLooping(
+  watched: string,
+  namespace: string,
+  kubeStateJob: string,
+): AlertDefinition {
   const rule: AlertingRule & { alert: 'PodCrashLooping' } = {
     alert: 'PodCrashLooping',
-    expr: `max_over_time(kube_pod_container_status_waiting_reason{job="${jobNames.kubeStateMetrics}", reason="CrashLoopBackOff", ${watched}}[5m]) >= 1`,
+    expr: `max_over_time(kube_pod_container_status_waiting_reason{${jobMatcher(kubeStateJob)}, reason="CrashLoopBackOff", ${watched}}[5m]) >= 1`,
     for: '5m',
     labels: { severity: 'critical' },
     annotations: {
@@ -178,7 +159,7 @@ function podCrashLooping(watched: string, namespace: string): AlertDefinition {
   };
   const labels = {
     container: 'mlflow',
-    job: jobNames.kubeStateMetrics,
+    job: kubeStateJob,
     namespace,
     pod: 'mlflow-server-0',
     reason: 'CrashLoopBackOff',
@@ -225,9 +206,9 @@ export function nodeCpuUsage(nodeJob: string): string {
 }
 
 /** Node level, from node-exporter: busy CPU time, or memory not available. */
-function nodeUsage(usage: UsageAlert): AlertDefinition {
+function nodeUsage(usage: UsageAlert, nodeJobName: string): AlertDefinition {
   const { alert, threshold, what } = usage;
-  const nodeJob = `job="${jobNames.nodeExporter}"`;
+  const nodeJob = jobMatcher(nodeJobName);
   const expr =
     alert === 'HighCPUUsage'
       ? `${nodeCpuUsage(nodeJob)} > ${threshold}`
@@ -254,7 +235,7 @@ function nodeUsage(usage: UsageAlert): AlertDefinition {
         series: seriesOf('node_cpu_seconds_total', {
           cpu: '0',
           instance,
-          job: jobNames.nodeExporter,
+          job: nodeJobName,
           mode: String(mode),
         }),
         values: ramp(100_000, Number(perMinute), horizon),
@@ -263,13 +244,13 @@ function nodeUsage(usage: UsageAlert): AlertDefinition {
     const total = 10_000_000_000;
     return [
       {
-        series: seriesOf('node_memory_MemTotal_bytes', { instance, job: jobNames.nodeExporter }),
+        series: seriesOf('node_memory_MemTotal_bytes', { instance, job: nodeJobName }),
         values: flat(total, horizon),
       },
       {
         series: seriesOf('node_memory_MemAvailable_bytes', {
           instance,
-          job: jobNames.nodeExporter,
+          job: nodeJobName,
         }),
         values: flat((total * (100 - percent)) / 100, horizon),
       },
@@ -286,8 +267,7 @@ function nodeUsage(usage: UsageAlert): AlertDefinition {
         // A ratio keeps the left-hand labels; the CPU average keeps only `instance`.
         checks: firesAfterFor(rule, isRate ? firstRateMinute : 0, isRate ? exactRateMinute : 0, [
           {
-            labels:
-              alert === 'HighCPUUsage' ? { instance } : { instance, job: jobNames.nodeExporter },
+            labels: alert === 'HighCPUUsage' ? { instance } : { instance, job: nodeJobName },
             value: high,
           },
         ]),
@@ -305,10 +285,15 @@ function nodeUsage(usage: UsageAlert): AlertDefinition {
  * Container level: usage against the container's limit. cAdvisor's pod-level cgroups have
  * `container=""` and containers without an image are pause containers: both are left out.
  */
-function containerUsage(usage: UsageAlert, watched: string, namespace: string): AlertDefinition {
+function containerUsage(
+  usage: UsageAlert,
+  watched: string,
+  namespace: string,
+  kubeStateJob: string,
+): AlertDefinition {
   const { alert, threshold, what } = usage;
   const cadvisor = `job="${jobNames.cadvisor}", ${watched}, container!="", image!=""`;
-  const limits = `job="${jobNames.kubeStateMetrics}", ${watched}`;
+  const limits = `${jobMatcher(kubeStateJob)}, ${watched}`;
   const byContainer = 'sum by (namespace, pod, container)';
   const expr =
     alert === 'HighCPUUsage'
@@ -349,7 +334,7 @@ function containerUsage(usage: UsageAlert, watched: string, namespace: string): 
       {
         series: seriesOf('kube_pod_container_resource_limits', {
           ...container,
-          job: jobNames.kubeStateMetrics,
+          job: kubeStateJob,
           resource: isCpu ? 'cpu' : 'memory',
           unit: isCpu ? 'core' : 'byte',
         }),
@@ -546,24 +531,60 @@ function alertDefinitions(environment: EnvironmentConfig): AlertDefinition[] {
     threshold: alerts.memoryUsagePercent,
     what: 'Memory',
   };
+  // The cluster's own node-exporter or kube-state-metrics may replace ours; without either,
+  // the alerts that need their series are left out (render warns: additional-scrape.ts).
+  const { nodeExporter: nodeJob, kubeStateMetrics: kubeStateJob } = clusterMetricsJobs(environment);
+  const ifScraped = <Job>(job: Job | undefined, build: (job: Job) => AlertDefinition) =>
+    job === undefined ? [] : [build(job)];
   return [
     targetDown(jobNames.mlflow, 'MLflowServerDown', 'MLflow server', mlflow.namespace),
     targetDown(jobNames.modelServer, 'ModelServerDown', 'Model server', modelServer.namespace),
-    podCrashLooping(watched, mlflow.namespace),
-    nodeUsage(cpu),
-    containerUsage(cpu, watched, mlflow.namespace),
-    nodeUsage(memory),
-    containerUsage(memory, watched, mlflow.namespace),
+    ...ifScraped(kubeStateJob, (job) => podCrashLooping(watched, mlflow.namespace, job)),
+    ...ifScraped(nodeJob, (job) => nodeUsage(cpu, job)),
+    ...ifScraped(kubeStateJob, (job) => containerUsage(cpu, watched, mlflow.namespace, job)),
+    ...ifScraped(nodeJob, (job) => nodeUsage(memory, job)),
+    ...ifScraped(kubeStateJob, (job) => containerUsage(memory, watched, mlflow.namespace, job)),
     highModelLatency(profile, alerts.modelLatencyP95Seconds),
     experimentFailure(profile, alerts.serverErrorRatio),
   ];
 }
 
+/**
+ * `runbook_url: <base>/<AlertName>` when `alerts.runbookBaseUrl` is set: Alertmanager templates
+ * and Grafana link it from the notification. A trailing `/` of the base is dropped.
+ */
+function withRunbook<Rule extends { alert: string; annotations: AlertingRule['annotations'] }>(
+  rule: Rule,
+  runbookBaseUrl: string | undefined,
+): Rule {
+  if (runbookBaseUrl === undefined) return rule;
+  const base = runbookBaseUrl.replace(/\/+$/, '');
+  return { ...rule, annotations: { ...rule.annotations, runbook_url: `${base}/${rule.alert}` } };
+}
+
+/** The spec's alerts, then the meta-monitoring ones, each with its runbook link. */
+function ruleGroups(
+  environment: EnvironmentConfig,
+): { name: string; definitions: AlertDefinition[] }[] {
+  const { runbookBaseUrl } = environment.alerts;
+  const linked = (definitions: AlertDefinition[]): AlertDefinition[] =>
+    definitions.map((definition) => ({
+      ...definition,
+      rule: withRunbook(definition.rule, runbookBaseUrl),
+    }));
+  const meta = metaAlertDefinitions(environment);
+  return [
+    { name: 'mlflow.rules', definitions: linked(alertDefinitions(environment)) },
+    ...(meta.length > 0 ? [{ name: metaGroupName, definitions: linked(meta) }] : []),
+  ];
+}
+
 export function buildAlertRules(environment: EnvironmentConfig): RuleFile {
   return {
-    groups: [
-      { name: 'mlflow.rules', rules: alertDefinitions(environment).map(({ rule }) => rule) },
-    ],
+    groups: ruleGroups(environment).map(({ name, definitions }) => ({
+      name,
+      rules: definitions.map(({ rule }) => rule),
+    })),
   };
 }
 
@@ -572,5 +593,8 @@ export function buildAlertRuleTests(
   environment: EnvironmentConfig,
   ruleFile: string,
 ): RuleTestFile {
-  return buildRuleTests(ruleFile, alertDefinitions(environment));
+  return buildRuleTests(
+    ruleFile,
+    ruleGroups(environment).flatMap(({ definitions }) => definitions),
+  );
 }

@@ -34,7 +34,11 @@ export const grafanaComponent = {
   dashboardsDir: '/etc/grafana/dashboards/mlflow',
   dashboardFile: 'mlflow-monitoring-dashboard.json',
   dashboardUid: 'mlflow-monitoring',
+  /** Grafana folder of our dashboard, and by default of the team's (`grafana.dashboardFolder`). */
+  dashboardFolder: 'MLflow',
   datasourceUid: 'prometheus',
+  /** Name of the provisioned Prometheus datasource (legacy dashboards reference it by name). */
+  datasourceName: 'Prometheus',
   /** UID/GID of the official image. */
   user: 472,
 } as const;
@@ -99,12 +103,30 @@ export const jobNames = {
 export function scrapeJobNames(environment: {
   alertmanager: { enabled: boolean };
   metrics: { runExporter: unknown };
+  nodeExporter?: ClusterComponentJob;
+  kubeStateMetrics?: ClusterComponentJob;
 }): string[] {
   return Object.values(jobNames).filter(
     (job) =>
       (job !== jobNames.alertmanager || environment.alertmanager.enabled) &&
-      (job !== jobNames.runExporter || environment.metrics.runExporter !== undefined),
+      (job !== jobNames.runExporter || environment.metrics.runExporter !== undefined) &&
+      (job !== jobNames.nodeExporter || hasOwnJob(environment.nodeExporter)) &&
+      (job !== jobNames.kubeStateMetrics || hasOwnJob(environment.kubeStateMetrics)),
   );
+}
+
+/** node-exporter or kube-state-metrics as far as its scrape job is concerned. */
+export interface ClusterComponentJob {
+  enabled: boolean;
+  job: { kind: 'job' | 'service' } | undefined;
+}
+
+/**
+ * Whether the component's own job (node-exporter, kube-state-metrics) is in prometheus.yml: when
+ * deployed, or when disabled in favour of the cluster's own Service, scraped under that name.
+ */
+export function hasOwnJob(component: ClusterComponentJob | undefined): boolean {
+  return component === undefined || component.enabled || component.job?.kind === 'service';
 }
 
 export const partOf = 'mlflow-monitoring';

@@ -17,6 +17,7 @@ import {
 import { grafanaComponent, jobNames } from './components.js';
 import { nodeCpuUsage } from './alert-rules.js';
 import { exampleQueries, selector, type MetricsProfile } from './metrics-profile.js';
+import { jobMatcher } from './additional-scrape.js';
 
 const datasource = { type: 'prometheus', uid: grafanaComponent.datasourceUid };
 
@@ -210,11 +211,12 @@ function rowsFor(profile: MetricsProfile): Row[] {
         },
       ],
     },
-    kubernetesRow,
+    kubernetesRow(jobMatcher(profile.nodeExporterJob ?? jobNames.nodeExporter)),
   ];
 }
 
-const kubernetesRow: Row = {
+/** `nodeJob`: the matcher of node-exporter's job, ours or the cluster's own. */
+const kubernetesRow = (nodeJob: string): Row => ({
   title: 'Kubernetes',
   panels: [
     {
@@ -282,7 +284,7 @@ const kubernetesRow: Row = {
       threshold: 80,
       queries: [
         {
-          expr: nodeCpuUsage(`job="${jobNames.nodeExporter}"`),
+          expr: nodeCpuUsage(nodeJob),
           legend: '{{instance}}',
         },
       ],
@@ -295,13 +297,13 @@ const kubernetesRow: Row = {
       threshold: 85,
       queries: [
         {
-          expr: `100 * (1 - node_memory_MemAvailable_bytes{job="${jobNames.nodeExporter}"} / node_memory_MemTotal_bytes{job="${jobNames.nodeExporter}"})`,
+          expr: `100 * (1 - node_memory_MemAvailable_bytes{${nodeJob}} / node_memory_MemTotal_bytes{${nodeJob}})`,
           legend: '{{instance}}',
         },
       ],
     },
   ],
-};
+});
 
 const gridColumns = 24;
 const panelHeight = 8;

@@ -1,7 +1,7 @@
 /**
  * Grafana provisioning files: the Prometheus datasource (per environment, because its URL names
- * the namespace) and the dashboard provider (shared). Formats from Grafana's provisioning docs.
- * Pure.
+ * the namespace), the dashboard provider (shared) and the provider of the team's dashboards.
+ * Formats from Grafana's provisioning docs. Pure.
  */
 import type { EnvironmentConfig } from '../config/environment.js';
 import { grafanaComponent, prometheusComponent } from './components.js';
@@ -42,7 +42,7 @@ export function buildDatasources(environment: EnvironmentConfig): DatasourceProv
     prune: true,
     datasources: [
       {
-        name: 'Prometheus',
+        name: grafanaComponent.datasourceName,
         type: 'prometheus',
         // Dashboards reference this uid; it must never change.
         uid: grafanaComponent.datasourceUid,
@@ -56,21 +56,41 @@ export function buildDatasources(environment: EnvironmentConfig): DatasourceProv
   };
 }
 
+type DashboardProvider = DashboardProviderProvisioning['providers'][number];
+
+/** A file provider of the dashboards in one folder of the Grafana container. */
+function fileProvider(name: string, folder: string, path: string): DashboardProvider {
+  return {
+    name,
+    orgId: 1,
+    folder,
+    type: 'file',
+    disableDeletion: false,
+    updateIntervalSeconds: 30,
+    // Git is the source of truth: edits in the UI could not be saved back.
+    allowUiUpdates: false,
+    options: { path, foldersFromFilesStructure: false },
+  };
+}
+
 export function buildDashboardProvider(): DashboardProviderProvisioning {
   return {
     apiVersion: 1,
     providers: [
-      {
-        name: 'mlflow',
-        orgId: 1,
-        folder: 'MLflow',
-        type: 'file',
-        disableDeletion: false,
-        updateIntervalSeconds: 30,
-        // Git is the source of truth: edits in the UI could not be saved back.
-        allowUiUpdates: false,
-        options: { path: grafanaComponent.dashboardsDir, foldersFromFilesStructure: false },
-      },
+      fileProvider('mlflow', grafanaComponent.dashboardFolder, grafanaComponent.dashboardsDir),
     ],
   };
+}
+
+/**
+ * The second provider, of the team's dashboards (`grafana.additionalDashboards`): its own
+ * provisioning file beside ours, so the base's stays shared, and its own folder in the
+ * container. Provider names must be unique within Grafana's provisioning folder.
+ */
+export function buildUserDashboardProvider(
+  name: string,
+  folder: string,
+  path: string,
+): DashboardProviderProvisioning {
+  return { apiVersion: 1, providers: [fileProvider(name, folder, path)] };
 }

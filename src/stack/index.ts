@@ -18,6 +18,8 @@ import {
 } from './grafana-provisioning.js';
 import { buildPrometheusConfig, type PrometheusConfig } from './prometheus-config.js';
 import { prometheusComponent } from './components.js';
+import { buildUserDashboards, type UserDashboardsStack } from './user-dashboards.js';
+import { buildUserRuleFiles, type ShippedRuleFile } from './user-rules.js';
 
 export * from './components.js';
 export { specAlertNames, type AlertingRule, type RuleFile } from './alert-rules.js';
@@ -30,6 +32,7 @@ export {
 } from './metrics-profile.js';
 export type { RuleTestFile } from './rule-tests.js';
 export type { AlertmanagerConfig } from './alertmanager-config.js';
+export { userDashboardsComponent, type UserDashboardsStack } from './user-dashboards.js';
 export type {
   DatasourceProvisioning,
   DashboardProviderProvisioning,
@@ -47,6 +50,10 @@ export interface MonitoringStack {
   dashboard: Dashboard;
   /** `alertmanager.yml`, when the environment runs Alertmanager. */
   alertmanagerConfig: AlertmanagerConfig | undefined;
+  /** The team's dashboards and their provider, when `grafana.additionalDashboards` names any. */
+  userDashboards: UserDashboardsStack | undefined;
+  /** The team's rule files (and promtool tests), shipped beside `alertRules`. */
+  userRuleFiles: ShippedRuleFile[];
 }
 
 /** What every environment shares. */
@@ -66,6 +73,8 @@ export function buildMonitoringStack(environment: EnvironmentConfig): Monitoring
     alertmanagerConfig: environment.alertmanager.enabled
       ? buildAlertmanagerConfig(environment)
       : undefined,
+    userDashboards: buildUserDashboards(environment),
+    userRuleFiles: buildUserRuleFiles(environment),
   };
 }
 

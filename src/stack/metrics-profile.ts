@@ -5,10 +5,13 @@
  * `mlflow server --expose-prometheus` (prometheus-flask-exporter) and MLServer. Pure data.
  */
 import type { EnvironmentConfig, MetricsProfileName } from '../config/environment.js';
+import { clusterMetricsJobs } from './additional-scrape.js';
 import { jobNames } from './components.js';
 
 export interface MetricsProfile {
   name: MetricsProfileName;
+  /** Job of the node_* series when not ours: the cluster's own node-exporter (`nodeExporter.job`). */
+  nodeExporterJob?: string;
   mlflow: {
     /** Counter of API requests, with the HTTP status in `statusLabel`. */
     requests: string;
@@ -98,7 +101,7 @@ export const metricsProfiles: Record<MetricsProfileName, MetricsProfile> = {
  * own job), whatever the MLflow server exports.
  */
 export function profileOf(environment: EnvironmentConfig): MetricsProfile {
-  const profile = metricsProfiles[environment.metrics.profile];
+  const profile = withNodeExporterJob(metricsProfiles[environment.metrics.profile], environment);
   if (environment.metrics.runExporter === undefined) return profile;
   const runs = {
     created: 'mlflow_runs_created_total',
@@ -106,6 +109,17 @@ export function profileOf(environment: EnvironmentConfig): MetricsProfile {
     job: jobNames.runExporter,
   };
   return { ...profile, mlflow: { ...profile.mlflow, runs } };
+}
+
+/** The cluster's own node-exporter, scraped by a team job (`nodeExporter.job`), if so. */
+function withNodeExporterJob(
+  profile: MetricsProfile,
+  environment: EnvironmentConfig,
+): MetricsProfile {
+  const job = clusterMetricsJobs(environment).nodeExporter;
+  return job === undefined || job === jobNames.nodeExporter
+    ? profile
+    : { ...profile, nodeExporterJob: job };
 }
 
 const mlflowJob = `job="${jobNames.mlflow}"`;

@@ -6,13 +6,13 @@
  */
 import type { EnvironmentConfig, ScrapeTargetSettings } from '../config/environment.js';
 import { durationToMs } from '../config/units.js';
+import { userRuleFilePaths } from './user-rules.js';
+import { alertmanagerComponent, jobNames, prometheusComponent } from './components.js';
 import {
-  alertmanagerComponent,
-  jobNames,
-  kubeStateMetricsComponent,
-  nodeExporterComponent,
-  prometheusComponent,
-} from './components.js';
+  kubeStateMetricsDiscovery,
+  nodeExporterDiscovery,
+  type ServiceDiscovery,
+} from './additional-scrape.js';
 
 /** The subset of Prometheus' configuration file format that the stack uses. */
 export interface RelabelConfig {
@@ -60,6 +60,7 @@ export interface PrometheusConfig {
   };
   alerting: { alert_relabel_configs: RelabelConfig[]; alertmanagers?: AlertmanagerTarget[] };
   rule_files: string[];
+  /** Ours, then the team's (`prometheus.additionalScrapeConfigs`) as written. */
   scrape_configs: ScrapeConfig[];
 }
 
@@ -91,72 +92,124 @@ export function buildPrometheusConfig(environment: EnvironmentConfig): Prometheu
         ? { alertmanagers: [alertmanagerTarget(environment.namespace)] }
         : {}),
     },
-    rule_files: [`${prometheusComponent.configDir}/${prometheusComponent.rulesFile}`],
-    scrape_configs: withJobSettings(environment, [
-      {
-        job_name: jobNames.prometheus,
-        static_configs: [{ targets: [`localhost:${prometheusComponent.port}`] }],
-      },
-      serviceJob(jobNames.mlflow, environment.mlflow, prometheus.scrapeTimeout),
-      serviceJob(jobNames.modelServer, environment.modelServer, prometheus.scrapeTimeout),
-      ...(runExporter
-        ? [serviceJob(jobNames.runExporter, runExporter, prometheus.scrapeTimeout)]
-        : []),
-      {
-        job_name: jobNames.apiServers,
-        scheme: 'https',
-        tls_config: inClusterTls,
-        authorization: inClusterAuth,
-        kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: ['default'] } }],
-        relabel_configs: [
-          {
-            source_labels: [
-              '__meta_kubernetes_namespace',
-              '__meta_kubernetes_service_name',
-              '__meta_kubernetes_endpointslice_port_name',
-            ],
-            action: 'keep',
-            regex: 'default;kubernetes;https',
-          },
-        ],
-      },
-      kubeletJob(jobNames.nodes, undefined),
-      kubeletJob(jobNames.cadvisor, '/metrics/cadvisor'),
-      podsJob(environment),
-      {
-        job_name: jobNames.nodeExporter,
-        kubernetes_sd_configs: [
-          { role: 'endpointslice', namespaces: { names: [environment.namespace] } },
-        ],
-        relabel_configs: [
-          keepService(nodeExporterComponent.name),
-          // One series per node, named after the node rather than the pod IP.
-          {
-            source_labels: ['__meta_kubernetes_pod_node_name'],
-            target_label: 'instance',
-            action: 'replace',
-          },
-        ],
-      },
-      ...(environment.alertmanager.enabled ? [alertmanagerJob(environment.namespace)] : []),
-      {
-        job_name: jobNames.kubeStateMetrics,
-        // kube-state-metrics reports other pods' namespace and pod labels: keep them.
-        honor_labels: true,
-        kubernetes_sd_configs: [
-          { role: 'endpointslice', namespaces: { names: [environment.namespace] } },
-        ],
-        relabel_configs: [
-          keepService(kubeStateMetricsComponent.name),
-          {
-            source_labels: ['__meta_kubernetes_endpointslice_port_name'],
-            action: 'keep',
-            regex: kubeStateMetricsComponent.portName,
-          },
-        ],
-      },
-    ]),
+    rule_files: [
+      `${prometheusComponent.configDir}/${prometheusComponent.rulesFile}`,
+      // The team's rule files (prometheus.additionalRuleFiles), in the same ConfigMap.
+      ...userRuleFilePaths(environment),
+    ],
+    scrape_configs: [...ownJobs(environment, runExporter), ...teamScrapeConfigs(environment)],
   };
+}
+
+/** The stack's own jobs, with the per-job settings of the environment. */
+function ownJobs(
+  environment: EnvironmentConfig,
+  runExporter: ScrapeTargetSettings | undefined,
+): ScrapeConfig[] {
+  const { prometheus } = environment;
+  const nodeExporter = nodeExporterDiscovery(environment);
+  const kubeStateMetrics = kubeStateMetricsDiscovery(environment);
+  return withJobSettings(environment, [
+    {
+      job_name: jobNames.prometheus,
+      static_configs: [{ targets: [`localhost:${prometheusComponent.port}`] }],
+    },
+    serviceJob(jobNames.mlflow, environment.mlflow, prometheus.scrapeTimeout),
+    serviceJob(jobNames.modelServer, environment.modelServer, prometheus.scrapeTimeout),
+    ...(runExporter
+      ? [serviceJob(jobNames.runExporter, runExporter, prometheus.scrapeTimeout)]
+      : []),
+    {
+      job_name: jobNames.apiServers,
+      scheme: 'https',
+      tls_config: inClusterTls,
+      authorization: inClusterAuth,
+      kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: ['default'] } }],
+      relabel_configs: [
+        {
+          source_labels: [
+            '__meta_kubernetes_namespace',
+            '__meta_kubernetes_service_name',
+            '__meta_kubernetes_endpointslice_port_name',
+          ],
+          action: 'keep',
+          regex: 'default;kubernetes;https',
+        },
+      ],
+    },
+    kubeletJob(jobNames.nodes, undefined),
+    kubeletJob(jobNames.cadvisor, '/metrics/cadvisor'),
+    podsJob(environment),
+    ...(nodeExporter
+      ? [
+          {
+            job_name: jobNames.nodeExporter,
+            ...endpointsOf(nodeExporter),
+            relabel_configs: [
+              ...keepEndpoints(nodeExporter),
+              // One series per node, named after the node rather than the pod IP.
+              {
+                source_labels: ['__meta_kubernetes_pod_node_name'],
+                target_label: 'instance',
+                action: 'replace' as const,
+              },
+            ],
+          },
+        ]
+      : []),
+    ...(environment.alertmanager.enabled ? [alertmanagerJob(environment.namespace)] : []),
+    ...(kubeStateMetrics
+      ? [
+          {
+            job_name: jobNames.kubeStateMetrics,
+            // kube-state-metrics reports other pods' namespace and pod labels: keep them.
+            honor_labels: true,
+            ...endpointsOf(kubeStateMetrics),
+            relabel_configs: keepEndpoints(kubeStateMetrics),
+          },
+        ]
+      : []),
+  ]);
+}
+
+/**
+ * The team's jobs, after ours, exactly as written. Typed as the stack's own `ScrapeConfig` only
+ * for readers of prometheus.yml: the config stage checked them against Prometheus' rules
+ * (resolve-scrape.ts), and they may use keys beyond the subset that type names.
+ */
+function teamScrapeConfigs(environment: EnvironmentConfig): ScrapeConfig[] {
+  return environment.prometheus.additionalScrapeConfigs.map(
+    (job) => structuredClone(job) as unknown as ScrapeConfig,
+  );
+}
+
+/** Endpoint discovery in the namespace of node-exporter or kube-state-metrics. */
+function endpointsOf(discovery: ServiceDiscovery): Pick<ScrapeConfig, 'kubernetes_sd_configs'> {
+  return {
+    kubernetes_sd_configs: [
+      { role: 'endpointslice', namespaces: { names: [discovery.namespace] } },
+    ],
+  };
+}
+
+/** Keeps the endpoints of one Service, on one port when it has several. */
+function keepEndpoints(discovery: ServiceDiscovery): RelabelConfig[] {
+  const { port } = discovery;
+  if (port === undefined) return [keepService(discovery.serviceName)];
+  return [
+    keepService(discovery.serviceName),
+    'name' in port
+      ? {
+          source_labels: ['__meta_kubernetes_endpointslice_port_name'],
+          action: 'keep',
+          regex: port.name,
+        }
+      : {
+          source_labels: ['__meta_kubernetes_endpointslice_port'],
+          action: 'keep',
+          regex: String(port.number),
+        },
+  ];
 }
 
 /** Every Alertmanager pod behind its Service: Prometheus must notify all of an HA cluster. */

@@ -176,3 +176,39 @@ export function buildRuleTests(
   }
   return { rule_files: [ruleFile], evaluation_interval: '1m', tests };
 }
+
+/** Minutes of a `for` such as `5m` or `4h`. */
+export function minutesOf(duration: string | undefined): number {
+  if (duration === undefined) return 0;
+  const hours = /^(\d+)h$/.exec(duration);
+  return hours ? Number(hours[1]) * 60 : Number(duration.replace(/m$/, ''));
+}
+
+/**
+ * Checks that an alert is silent one minute before `for` can have passed since its condition
+ * first held, and firing one minute after it surely held for `for`. `holdsFrom` is the first
+ * minute the condition may hold, `surelyFrom` the first minute it must (they differ for rates,
+ * which are exact only once the window is full).
+ */
+export function firesAfterFor(
+  rule: { for?: string },
+  holdsFrom: number,
+  surelyFrom: number,
+  firing: Scenario['checks'][number]['firing'],
+): Scenario['checks'] {
+  const wait = minutesOf(rule.for);
+  return [
+    ...(wait > 0 ? [{ atMinute: holdsFrom + wait - 1, firing: [] }] : []),
+    { atMinute: surelyFrom + wait + 1, firing },
+  ];
+}
+
+/** Halfway between a threshold and the ceiling, to one decimal: never a rounding tie. */
+export function aboveThreshold(threshold: number, ceiling: number): number {
+  return Math.round((threshold + (ceiling - threshold) / 2) * 10) / 10;
+}
+
+/** Just under a threshold: one point below, or half of it when it is small. */
+export function justUnder(threshold: number): number {
+  return threshold > 2 ? threshold - 1 : threshold / 2;
+}

@@ -121,6 +121,9 @@ interface QueryProblem {
   hint: string;
 }
 
+/** What a Grafana variable (`$job`, `${job}`, `[[job]]`) becomes in a panel query before checking. */
+export const grafanaVariablePlaceholder = 'grafana_variable';
+
 /** What is wrong with one expression against the configured jobs (independent of where it is used). */
 function problemsOf(expr: string, jobs: readonly ScrapeJob[]): QueryProblem[] {
   const parsed = parsePromql(expr, { typeCheck: false });
@@ -137,6 +140,8 @@ function problemsOf(expr: string, jobs: readonly ScrapeJob[]): QueryProblem[] {
     );
     let candidates = jobs;
     for (const matcher of jobMatchers) {
+      // A dashboard variable (`job=~"$job"`) selects whatever the user picks: no job to check.
+      if (matcher.value.includes(grafanaVariablePlaceholder)) continue;
       const selected = candidates.filter((job) =>
         matcher.op === '=' ? job.name === matcher.value : matchesRegex(matcher.value, job.name),
       );

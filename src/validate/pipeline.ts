@@ -5,7 +5,12 @@
  * it is pure and testable without files.
  */
 import { checkApiRules, DuplicateObjects } from './api-rules.js';
-import { QueryCrossCheck, scrapeJobs, type QueryUse } from './catalogue.js';
+import {
+  grafanaVariablePlaceholder,
+  QueryCrossCheck,
+  scrapeJobs,
+  type QueryUse,
+} from './catalogue.js';
 import { detached, type ManifestResource, type Path, type Position } from './documents.js';
 import {
   buildReport,
@@ -297,7 +302,7 @@ function panelQueries(
         uses.push({
           expr: target.expr
             .replace(/\$__(rate_interval|interval|range)\b/g, '5m')
-            .replace(/\[\[(\w+)\]\]|\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, 'grafana_variable'),
+            .replace(/\[\[(\w+)\]\]|\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, grafanaVariablePlaceholder),
           kind: 'panel',
           name: title,
           where: queryLocation(source, [...path, index, 'targets', targetIndex, 'expr'], resource),

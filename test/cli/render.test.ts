@@ -36,10 +36,12 @@ describe('gitops-gen render', () => {
 
   it('--check exits 1 and lists changed, missing and stale files, writing nothing', async () => {
     const dir = await tempDir();
+    // `old` is rendered once, then its environment file goes: its files are stale.
+    await writeFiles(dir, { 'environments/dev.yaml': '', 'environments/old.yaml': '' });
     await runCli(['render'], dir);
+    await rm(join(dir, 'environments/old.yaml'));
     await writeFile(join(dir, 'base/namespace.yaml'), 'edited by hand\n');
     await rm(join(dir, 'overlays/dev/prometheus/alert-rules.yml'));
-    await writeFiles(dir, { 'overlays/old/kustomization.yaml': 'stale\n' });
     const result = await runCli(['render', '--check'], dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('changed  base/namespace.yaml');

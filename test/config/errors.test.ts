@@ -65,7 +65,7 @@ const dev = 'environments/dev.yaml';
 const qa = 'environments/qa.yaml';
 
 const topLevelKeys =
-  'tier, namespace, namespaceManagement, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, alerts';
+  'tier, namespace, namespaceManagement, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, kustomize, alerts';
 const durationHint =
   'use a Prometheus duration: a number and a unit among ms, s, m, h, d, w, y, such as 30s, 5m, 12h or 30d';
 const quantityHint =
@@ -282,7 +282,7 @@ describe('unknown keys', () => {
       line: 2,
       column: 3,
       keyPath: 'nodeExporter.containers',
-      hint: 'allowed keys here: image, resources',
+      hint: 'allowed keys here: image, resources, nodeSelector, tolerations, affinity, topologySpreadConstraints, priorityClassName, imagePullSecrets, podAnnotations, podLabels, enabled, job',
     });
   });
 
@@ -1169,6 +1169,7 @@ describe('valid files', () => {
       memoryUsagePercent: 85,
       modelLatencyP95Seconds: 1,
       serverErrorRatio: 0.05,
+      metaMonitoring: true,
     });
   });
 });

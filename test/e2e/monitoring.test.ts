@@ -41,6 +41,28 @@ const environmentName = 'e2e';
 const webhookToken = 'e2e-token-from-the-secret';
 const shortFor: Record<string, string> = { '1m': '3s', '5m': '5s' };
 
+/**
+ * A team rule file (prometheus.additionalRuleFiles) over a team scrape job
+ * (prometheus.additionalScrapeConfigs, which scrapes the model server again under its own job
+ * name): one recording and one alerting rule, silent while the model server answers, firing
+ * once it stops (the last test).
+ */
+const teamRules = [
+  'groups:',
+  '  - name: team.rules',
+  '    rules:',
+  '      - record: job:up:sum',
+  '        expr: sum by (job) (up{job="team-model-server"})',
+  '      - alert: TeamModelServerGone',
+  '        expr: absent(up{job="team-model-server"} == 1)',
+  '        for: 1m',
+  '        labels: { severity: warning, team: e2e }',
+  '        annotations:',
+  '          summary: The team rule sees no model server',
+  '          description: No model-server target has answered its last scrape.',
+  '',
+].join('\n');
+
 type Profile = 'spec' | 'mlflow-native';
 
 interface RuleFile {
@@ -105,11 +127,20 @@ async function renderedFiles(profile: Profile, webhookUrl: string) {
         'tier: prod',
         `namespace: ${namespace}`,
         `metrics: { profile: ${profile} }`,
+        'prometheus:',
+        '  additionalRuleFiles: [rules/team.yaml]',
+        '  additionalScrapeConfigs:',
+        '    - job_name: team-model-server',
+        `      kubernetes_sd_configs: [{ role: endpoints, namespaces: { names: [${namespace}] } }]`,
+        '      relabel_configs:',
+        '        - { source_labels: [__meta_kubernetes_service_name], regex: model-server, action: keep }',
         'alertmanager:',
         '  receivers:',
         `    - { name: e2e, type: webhook, url: "${webhookUrl}", bearerTokenKey: webhook-token }`,
         '',
       ].join('\n'),
+      // Written as environments/rules/team.yaml: below the folder, never read as an environment.
+      'rules/team': teamRules,
     },
     'gitops-gen-e2e-',
   );
@@ -118,6 +149,7 @@ async function renderedFiles(profile: Profile, webhookUrl: string) {
     root,
     prometheusYaml: dataOf(objects, 'prometheus-config', 'prometheus.yml'),
     rulesYaml: dataOf(objects, 'prometheus-config', 'alert-rules.yml'),
+    teamRulesYaml: dataOf(objects, 'prometheus-config', 'user-rules-team.yaml'),
     alertmanagerYaml: dataOf(objects, 'alertmanager-config', 'alertmanager.yml'),
     dashboard: JSON.parse(
       dataOf(objects, 'grafana-dashboards', 'mlflow-monitoring-dashboard.json'),
@@ -147,6 +179,8 @@ async function startStack(profile: Profile): Promise<Stack> {
       targets: [fakes.model.target],
       labels: { namespace, pod: 'model-server-0', service: 'model-server' },
     },
+    // The team's job (additionalScrapeConfigs) scrapes the same model server.
+    'team-model-server': { targets: [fakes.model.target], labels: { namespace } },
     'node-exporter': { targets: [cluster.nodeExporter.target], labels: { instance: 'node-1' } },
     'kubernetes-cadvisor': { targets: [cluster.cadvisor.target] },
     'kube-state-metrics': { targets: [cluster.kubeStateMetrics.target] },
@@ -158,6 +192,7 @@ async function startStack(profile: Profile): Promise<Stack> {
     dropRelabeling: true,
   });
   const rulesFile = join(work, 'alert-rules.yml');
+  const teamRulesFile = join(work, 'user-rules-team.yaml');
   const prometheusConfig: PrometheusFile = {
     ...config,
     global: {
@@ -166,7 +201,7 @@ async function startStack(profile: Profile): Promise<Stack> {
       scrape_timeout: '1s',
       evaluation_interval: '1s',
     },
-    rule_files: [rulesFile],
+    rule_files: [rulesFile, teamRulesFile],
     scrape_configs: config.scrape_configs.map((job) => {
       const fast = { ...job, scrape_interval: '1s', scrape_timeout: '1s' };
       // The fakes speak plain HTTP: no kubelet TLS, no service-account token.
@@ -179,7 +214,8 @@ async function startStack(profile: Profile): Promise<Stack> {
     }),
   };
   const rules = parse(rendered.rulesYaml) as RuleFile;
-  for (const group of rules.groups) {
+  const teamRuleFile = parse(rendered.teamRulesYaml) as RuleFile;
+  for (const group of [...rules.groups, ...teamRuleFile.groups]) {
     for (const rule of group.rules) {
       if (rule.for !== undefined) rule.for = shortFor[rule.for] ?? rule.for;
     }
@@ -195,6 +231,7 @@ async function startStack(profile: Profile): Promise<Stack> {
   };
   await writeFile(join(work, 'prometheus.yml'), stringify(prometheusConfig), 'utf8');
   await writeFile(rulesFile, stringify(rules), 'utf8');
+  await writeFile(teamRulesFile, stringify(teamRuleFile), 'utf8');
   await writeFile(join(work, 'alertmanager.yml'), stringify(alertmanagerConfig), 'utf8');
 
   const alertmanager = await startProcess({
@@ -370,11 +407,14 @@ describe.each(['spec', 'mlflow-native'] as const)(
         'model-server',
         'node-exporter',
         'prometheus',
+        'team-model-server',
       ]);
       const rules = await getJson<{ data: { groups: { rules: unknown[] }[] } }>(
         `${stack.prometheusUrl}/api/v1/rules`,
       );
-      expect(rules.data.groups.flatMap((group) => group.rules)).toHaveLength(9);
+      // The spec's nine rules, eight meta-monitoring ones (one Alertmanager: no peer alert) and
+      // the team's two.
+      expect(rules.data.groups.flatMap((group) => group.rules)).toHaveLength(19);
     }, 60_000);
 
     it('answers every example query of the spec and every dashboard panel query with data', async () => {
@@ -403,8 +443,21 @@ describe.each(['spec', 'mlflow-native'] as const)(
       expect(empty).toEqual([]);
     }, 60_000);
 
-    it('fires nothing while everything is healthy', async () => {
-      expect((await alerts(stack)).map((alert) => alert.labels)).toEqual([]);
+    it("scrapes the team's own job (prometheus.additionalScrapeConfigs)", async () => {
+      const result = await waitFor('the team job scraped and recorded', async () => {
+        const answer = await query(stack, 'job:up:sum{job="team-model-server"}');
+        return answer.data?.result[0]?.value[1] === '1' ? answer : undefined;
+      });
+      expect(result.data?.result[0]?.metric).toEqual({
+        __name__: 'job:up:sum',
+        job: 'team-model-server',
+      });
+    }, 60_000);
+
+    it('fires nothing but Watchdog (the dead man switch) while everything is healthy', async () => {
+      expect((await alerts(stack)).map((alert) => alert.labels)).toEqual([
+        expect.objectContaining({ alertname: 'Watchdog', severity: 'none' }),
+      ]);
     });
 
     it('slow predictions make HighModelLatency fire', async () => {
@@ -478,6 +531,18 @@ describe.each(['spec', 'mlflow-native'] as const)(
         since,
       });
       expect(alert.labels).toMatchObject({ severity: 'critical', environment: environmentName });
+    }, 60_000);
+
+    it('the team rule (prometheus.additionalRuleFiles) fires too and reaches the webhook', async () => {
+      // The model server stopped in the previous test.
+      expect(await untilFiring(stack, 'TeamModelServerGone')).toContain('firing');
+      const alert = await stack.webhook.waitForAlert('TeamModelServerGone', 'firing', 30_000);
+      expect(alert.labels).toMatchObject({
+        severity: 'warning',
+        team: 'e2e',
+        environment: environmentName,
+      });
+      expect(alert.annotations.summary).toBe('The team rule sees no model server');
     }, 60_000);
   },
 );

@@ -201,9 +201,17 @@ describe.each(Object.entries(expected))('kubectl kustomize overlays/%s', (name, 
 
   it('writes the seven alerts of the spec', () => {
     const rules = parse(configMapText('prometheus-config', 'alert-rules.yml')) as {
-      groups: { rules: { alert: string; for?: string; labels: { severity: string } }[] }[];
+      groups: {
+        name: string;
+        rules: { alert: string; for?: string; labels: { severity: string } }[];
+      }[];
     };
-    const alerts = rules.groups.flatMap((group) => group.rules);
+    // The spec's group, then the meta-monitoring one (meta-alerts.ts).
+    expect(rules.groups.map((group) => group.name)).toEqual([
+      'mlflow.rules',
+      'meta-monitoring.rules',
+    ]);
+    const alerts = rules.groups[0]?.rules ?? [];
     // CPU and memory have a node and a container rule each; the names stay the spec's seven.
     expect([...new Set(alerts.map((alert) => alert.alert))]).toEqual([...specAlertNames]);
     expect(alerts).toHaveLength(9);

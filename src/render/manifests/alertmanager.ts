@@ -10,9 +10,12 @@ import {
   componentLabels,
   selectorLabels,
 } from '../../stack/components.js';
+import type { VolumeStorage } from '../../config/schema-scheduling.js';
 import {
+  claimTemplate,
   componentResources,
   componentStatefulSet,
+  largeVolumeOwnership,
   disruptionBudget,
   spreadAcrossNodes,
   imageReference,
@@ -50,9 +53,14 @@ const probe = (path: string): Probe => ({
   failureThreshold: 3,
 });
 
+/**
+ * `storage`: `alertmanager.storage` (environment.persistence); a PVC becomes one claim per
+ * replica (a volumeClaimTemplate, which the API server never updates: see immutable-rules.ts).
+ */
 export function alertmanagerStatefulSet(
   settings: AlertmanagerSettings,
   namespace: string,
+  storage: VolumeStorage = { type: 'emptyDir', size: '1Gi' },
 ): StatefulSet {
   const ports: { name: string; containerPort: number; protocol: string }[] = [
     { name: 'web', containerPort: component.port, protocol: 'TCP' },
@@ -63,7 +71,7 @@ export function alertmanagerStatefulSet(
       { name: 'cluster-udp', containerPort: component.clusterPort, protocol: 'UDP' },
     );
   }
-  return componentStatefulSet({
+  const statefulSet = componentStatefulSet({
     name: component.name,
     namespace,
     serviceName: component.headlessService,
@@ -73,7 +81,10 @@ export function alertmanagerStatefulSet(
     podSpec: {
       // Alertmanager talks to no Kubernetes API.
       automountServiceAccountToken: false,
-      securityContext: podSecurity(component.user),
+      securityContext:
+        storage.type === 'pvc'
+          ? { ...podSecurity(component.user), ...largeVolumeOwnership }
+          : podSecurity(component.user),
       affinity: spreadAcrossNodes(selector),
       containers: [
         {
@@ -97,10 +108,16 @@ export function alertmanagerStatefulSet(
         { name: 'config', configMap: { name: component.configMap, defaultMode: 0o644 } },
         // Not optional: without its credentials Alertmanager could only fail to notify.
         { name: 'receivers', secret: { secretName: settings.secretName, defaultMode: 0o440 } },
-        { name: 'data', emptyDir: { sizeLimit: '1Gi' } },
+        ...(storage.type === 'pvc'
+          ? []
+          : [{ name: 'data', emptyDir: { sizeLimit: storage.size ?? '1Gi' } }]),
       ],
     },
   });
+  if (storage.type === 'pvc' && statefulSet.spec) {
+    statefulSet.spec.volumeClaimTemplates = [claimTemplate('data', storage, selector)];
+  }
+  return statefulSet;
 }
 
 export function alertmanagerServices(namespace: string): Service[] {
@@ -145,4 +162,28 @@ export function alertmanagerServices(namespace: string): Service[] {
 
 export function alertmanagerDisruptionBudget(namespace: string): PodDisruptionBudget {
   return disruptionBudget(component.name, namespace, labels, selector);
+}
+
+/** A template file of the team's, as the overlay ships it. */
+export interface AlertmanagerTemplateOverlayFile {
+  /** Path in the overlay. */
+  path: string;
+  text: string;
+  /** The configMapGenerator `files` entry: the key Alertmanager finds it under, and the path. */
+  generatorEntry: string;
+}
+
+/**
+ * The team's message templates go into the config ConfigMap beside alertmanager.yml, so they
+ * appear in the folder that is already mounted (where `templates:` names them) and a change
+ * rolls the pods through the generated name's hash. Copied as written: a header would shift
+ * the lines Alertmanager's errors name.
+ */
+export function alertmanagerTemplateFiles(
+  settings: AlertmanagerSettings,
+): AlertmanagerTemplateOverlayFile[] {
+  return settings.templates.map((template) => {
+    const path = `alertmanager/templates/${template.key}`;
+    return { path, text: template.text, generatorEntry: `${template.key}=${path}` };
+  });
 }
