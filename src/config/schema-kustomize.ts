@@ -4,6 +4,7 @@
  * referenced from the overlay's kustomization). Kept apart from schema.ts only for size;
  * schema.ts assembles the whole.
  */
+import type { PatchTarget } from '../kustomize/index.js';
 
 const selectorField = (description: string) =>
   ({ type: 'string', minLength: 1, description }) as const;
@@ -86,15 +87,7 @@ export interface CustomFile {
 }
 
 /** kustomize's patch target selector. */
-export interface CustomPatchTarget {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  labelSelector?: string;
-  annotationSelector?: string;
-}
+export type CustomPatchTarget = PatchTarget;
 
 export interface CustomPatch extends CustomFile {
   target?: CustomPatchTarget;

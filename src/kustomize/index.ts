@@ -30,6 +30,8 @@ export type {
   KustomizeFileSystem,
   KustomizeFinding,
 } from './types.js';
+/** A patch target (kustomize's `Selector`): what config and render name in a kustomization. */
+export type { Selector as PatchTarget } from './selector.js';
 export {
   configMapGeneratorsOf,
   generatorOfConfigMap,

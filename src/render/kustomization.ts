@@ -2,6 +2,7 @@
  * The subset of kustomize's `Kustomization` file (kustomize.config.k8s.io/v1beta1) that
  * gitops-gen writes. Field names and shapes follow kustomize's own types. Pure types.
  */
+import type { PatchTarget } from '../kustomize/index.js';
 
 export interface GeneratorOptions {
   labels?: Record<string, string>;
@@ -31,15 +32,7 @@ export interface Image {
   digest?: string;
 }
 
-export interface PatchTarget {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  labelSelector?: string;
-  annotationSelector?: string;
-}
+export type { PatchTarget } from '../kustomize/index.js';
 
 export interface PatchEntry {
   path?: string;
