@@ -7,6 +7,7 @@ import type {
   EnvironmentConfig,
   MetricsProfileName,
   ImageSettings,
+  OperatorSettings,
   ResourceSettings,
   ScrapeTargetSettings,
   ServiceSettings,
@@ -157,6 +158,23 @@ function alertmanagerDefaults(tier: Tier): AlertmanagerSettings {
  * Every setting of an environment with the tier's defaults, before the file is applied.
  * Environments not named after a tier get no NodePorts (they would clash with the tiers').
  */
+/**
+ * Operator mode's defaults: those of kube-prometheus-stack installed as release
+ * `kube-prometheus-stack` (its selectors require `release: <release>`; its Grafana sidecar
+ * watches `grafana_dashboard: "1"`; its Prometheus datasource has uid `prometheus`).
+ */
+export function operatorDefaults(): OperatorSettings {
+  return {
+    monitorKind: 'ServiceMonitor',
+    selectorLabels: { release: 'kube-prometheus-stack' },
+    prometheus: undefined,
+    dashboardLabel: { grafana_dashboard: '1' },
+    dashboardFolderAnnotation: 'k8s-sidecar-target-directory',
+    datasourceUid: 'prometheus',
+    alertmanagerConfig: false,
+  };
+}
+
 export function environmentDefaults(
   name: string,
   tier: Tier,
@@ -179,6 +197,8 @@ export function environmentDefaults(
     // Rendering the Namespace lets a first sync start from an empty cluster; it is annotated so
     // that no controller deletes it, since MLflow may share it.
     namespaceManagement: 'create',
+    mode: 'standalone',
+    operator: operatorDefaults(),
     prometheus: {
       replicas: profile.prometheusReplicas,
       retention: { time: profile.retentionTime, size: '' },

@@ -60,6 +60,32 @@ export interface ScrapeTargetSettings {
   port: number;
   metricsPath: string;
   scrapeInterval: string;
+  /** Operator mode: labels selecting the Service (ServiceMonitor) or pods (PodMonitor). */
+  matchLabels?: Record<string, string>;
+  /** Operator mode: name of the Service port (ServiceMonitor) or container port (PodMonitor). */
+  portName?: string;
+}
+
+/**
+ * `standalone` runs the whole stack; `operator` plugs MLflow's monitors, rules and dashboards
+ * into the cluster's Prometheus Operator (kube-prometheus-stack) and runs nothing itself.
+ */
+export type StackMode = 'standalone' | 'operator';
+
+export interface OperatorSettings {
+  monitorKind: 'ServiceMonitor' | 'PodMonitor';
+  /** On every ServiceMonitor, PodMonitor and PrometheusRule, for the Prometheus' selectors. */
+  selectorLabels: Record<string, string>;
+  /** The Prometheus custom resource that must pick them up, when named. */
+  prometheus: { namespace: string; name: string } | undefined;
+  /** Label of the dashboard ConfigMaps the Grafana sidecar watches. */
+  dashboardLabel: Record<string, string>;
+  /** Annotation carrying the dashboards' folder for the sidecar. */
+  dashboardFolderAnnotation: string;
+  /** uid of the cluster Grafana's Prometheus datasource. */
+  datasourceUid: string;
+  /** Render an AlertmanagerConfig from the `alertmanager` receivers and routes. */
+  alertmanagerConfig: boolean;
 }
 
 interface SecretReference {
@@ -119,6 +145,8 @@ export interface UserRuleFile {
   /** Name in the rules ConfigMap, in overlays/<env>/prometheus/ and in `rule_files`. */
   key: string;
   text: string;
+  /** The file parsed (`{groups: [...]}`): a PrometheusRule's spec in operator mode. */
+  content: unknown;
   /** `<name>.test.yml` found next to the file, its `rule_files` pointing at the shipped keys. */
   test: { path: string; key: string; text: string } | undefined;
 }
@@ -310,6 +338,10 @@ export interface EnvironmentConfig {
   /** The file name without extension; also the overlay folder name. */
   name: string;
   tier: Tier;
+  /** `standalone` (the whole stack) or `operator` (custom resources for an existing Operator). */
+  mode: StackMode;
+  /** Operator mode's settings; defaults in standalone mode, where nothing reads them. */
+  operator: OperatorSettings;
   namespace: string;
   namespaceManagement: NamespaceManagement;
   /** File the environment came from, or undefined for a built-in default. */

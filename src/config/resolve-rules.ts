@@ -213,6 +213,7 @@ export function resolveAdditionalRuleFiles(
       path,
       key,
       text: file.text,
+      content: loaded.value,
       test:
         testFile && testText !== undefined
           ? { path: testFile.path, key: userRuleKey(testFile.path), text: testText }

@@ -218,7 +218,7 @@ const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
  * annotation keys (ValidateAnnotations: IsQualifiedName of the lowercased key), as the API
  * server checks them in `metadata` and in `nodeSelector`.
  */
-function checkLabels(
+export function checkLabels(
   keyPath: string[],
   map: Record<string, string>,
   what: 'label' | 'annotation',

@@ -40,6 +40,7 @@ import { resolveWorkloadExtras } from './resolve-scheduling.js';
 import { resolveAdditionalDashboards } from './resolve-dashboards.js';
 import { resolveAdditionalRuleFiles } from './resolve-rules.js';
 import { resolveKustomize } from './resolve-kustomize.js';
+import { checkModeKeys, resolveOperator } from './resolve-operator.js';
 import { component, report, type Locate, type ResolveContext } from './resolve-context.js';
 import type { UserFileReader } from './user-files.js';
 import type { EnvironmentFile } from './schema.js';
@@ -82,9 +83,16 @@ export function resolveEnvironment(
     path: (input.publish?.path ?? '').replace(/\/+$/, ''),
     mode: input.publish?.mode ?? (tier === 'dev' ? 'commit' : 'pr'),
   };
+  const modeSettings = resolveOperator(input, context);
+  const alertmanager = resolveAlertmanager(
+    defaults.alertmanager,
+    input.alertmanager ?? {},
+    context,
+  );
   const environment: EnvironmentConfig = {
     name,
     tier,
+    ...modeSettings,
     namespace,
     namespaceManagement: input.namespaceManagement ?? defaults.namespaceManagement,
     sourceFile: source.file,
@@ -162,7 +170,9 @@ export function resolveEnvironment(
           }
         : undefined,
     },
-    alertmanager: resolveAlertmanager(defaults.alertmanager, input.alertmanager ?? {}, context),
+    // In operator mode the cluster runs Alertmanager: nothing scrapes or deploys one here.
+    alertmanager:
+      modeSettings.mode === 'operator' ? { ...alertmanager, enabled: false } : alertmanager,
     nodeExporter: resolveClusterComponent(
       'nodeExporter',
       component(defaults.nodeExporter, input.nodeExporter ?? {}),
@@ -188,6 +198,7 @@ export function resolveEnvironment(
     ),
     ...resolveKustomize(input.kustomize, context),
   };
+  checkModeKeys(environment, input, context);
   checkPrometheus(environment, input, context);
   checkDropMetrics(environment, context);
   checkAdditionalScrapeConfigs(environment, context);

@@ -33,6 +33,7 @@ import {
   prometheusIngressSchema,
   schedulingProperties,
 } from './schema-scheduling.js';
+import { modeSchema, operatorSchema, operatorTargetProperties } from './schema-operator.js';
 
 /** Value formats used by the schema; ajv gets these regular expressions. */
 export const formatPatterns = {
@@ -175,6 +176,7 @@ const scrapeTarget = (what: string) =>
       },
       metricsPath: { type: 'string', format: 'http-path', description: 'Metrics path.' },
       scrapeInterval: { ...duration, description: 'Scrape interval of this job.' },
+      ...operatorTargetProperties(what),
     },
   }) as const;
 
@@ -198,6 +200,8 @@ export const environmentSchema = {
       format: 'dns-label',
       description: 'Namespace of the monitoring stack; defaults to `mlflow-<name>`.',
     },
+    mode: modeSchema,
+    operator: operatorSchema,
     namespaceManagement: {
       type: 'string',
       enum: ['create', 'existing'],

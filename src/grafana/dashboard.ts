@@ -24,6 +24,11 @@ export interface DashboardCheckOptions {
   datasourceUids: readonly string[];
   /** Names of the provisioned datasources, for legacy string references. */
   datasourceNames?: readonly string[];
+  /**
+   * Nothing in the run provisions a datasource (a dashboard for another Grafana's sidecar, such
+   * as kube-prometheus-stack's): which uids exist is unknown, so none is reported as missing.
+   */
+  datasourcesUnknown?: boolean;
 }
 
 /** Grafana's maximum uid length (dashboards and datasources). */
@@ -133,8 +138,9 @@ class DashboardChecker {
         });
       return type;
     }
-    const { datasourceUids, datasourceNames = [] } = this.context.options;
+    const { datasourceUids, datasourceNames = [], datasourcesUnknown } = this.context.options;
     if (
+      datasourcesUnknown !== true &&
       !datasourceUids.includes(uid) &&
       !(typeof ref === 'string' && datasourceNames.includes(uid))
     )

@@ -9,6 +9,8 @@ import { baseEnvironment, renderBase } from './base.js';
 import { FileTreeBuilder, type FileTree } from './file-tree.js';
 import { deliveryRoots, fluxFolder, renderDelivery } from './delivery.js';
 import { renderOverlay } from './overlay.js';
+import { renderOperatorOverlay } from './operator-overlay.js';
+import { buildOperatorStack } from '../stack/operator.js';
 import { droppedAlertWarnings } from './overlay-components.js';
 import { userRuleWarnings } from './user-rule-warnings.js';
 import { basename } from 'node:path';
@@ -30,13 +32,18 @@ export function renderTree(
   overlaysOf: readonly EnvironmentConfig[] = environments,
 ): FileTree {
   const shared = buildSharedStack(baseEnvironment());
-  const tree = new FileTreeBuilder()
-    .addAll(treeRoots.base, renderBase(shared))
-    .addAll('.', renderDelivery(environments));
+  const tree = new FileTreeBuilder();
+  // Operator-mode overlays stand alone: a tree of only those has no use for the base.
+  if (environments.some((environment) => environment.mode === 'standalone')) {
+    tree.addAll(treeRoots.base, renderBase(shared));
+  }
+  tree.addAll('.', renderDelivery(environments));
   for (const environment of overlaysOf) {
     tree.addAll(
       `${treeRoots.overlays}/${environment.name}`,
-      renderOverlay(buildMonitoringStack(environment), shared),
+      environment.mode === 'operator'
+        ? renderOperatorOverlay(buildOperatorStack(environment))
+        : renderOverlay(buildMonitoringStack(environment), shared),
     );
   }
   return tree.build();
@@ -72,6 +79,7 @@ export function renderWarnings(environments: readonly EnvironmentConfig[]): Rend
 function exposureWarnings(environments: readonly EnvironmentConfig[]): RenderWarning[] {
   return environments.flatMap((environment) => {
     const { service } = environment.prometheus;
+    if (environment.mode === 'operator') return [];
     if (environment.tier !== 'prod' || service.type === 'ClusterIP') return [];
     if (service.acceptUnauthenticated === true) return [];
     const where =

@@ -77,6 +77,12 @@ export async function render(options: RenderOptions): Promise<RenderResult> {
         'name it with --env, such as `gitops-gen render --layout flat --env prod`',
       );
     }
+    if (environment.mode === 'operator') {
+      throw new UsageError(
+        `environment ${environment.name} is in operator mode: the flat layout holds the spec's own stack, which operator mode does not run`,
+        'render it without --layout flat; its overlay holds only the monitors, rules and dashboards',
+      );
+    }
     tree = await renderFlat(tree, environment.name);
     // Only its three files: a README or anything else in k8s/monitoring/ stays.
     owned = [];

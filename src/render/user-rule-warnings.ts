@@ -54,7 +54,8 @@ function located(finding: Finding): string {
 
 export function userRuleWarnings(environment: EnvironmentConfig): UserRuleWarning[] {
   const files = environment.prometheus.additionalRuleFiles;
-  if (files.length === 0) return [];
+  // In operator mode the cluster's Prometheus scrapes jobs this tree does not describe.
+  if (files.length === 0 || environment.mode === 'operator') return [];
   const jobs = scrapeJobs(buildPrometheusConfig(environment));
   const uses = files.flatMap((file) => queriesOf(file.path, file.text));
   return checkQueries(uses, jobs).map((finding) => ({

@@ -9,8 +9,9 @@
  * `runbook_url` when `alerts.runbookBaseUrl` is set. Pure.
  */
 import type { EnvironmentConfig } from '../config/environment.js';
-import { jobNames } from './components.js';
+import { cadvisorSeriesLabels, jobNames } from './components.js';
 import { metaAlertDefinitions, metaGroupName } from './meta-alerts.js';
+import { operatorMetaAlertDefinitions } from './operator-meta-alerts.js';
 import { clusterMetricsJobs, jobMatcher } from './additional-scrape.js';
 import { profileOf, selector, type MetricsProfile } from './metrics-profile.js';
 import {
@@ -33,7 +34,12 @@ export interface AlertingRule {
   for?: string;
   /** `scope` tells apart the node and container rules that share an alert name. */
   /** `none`: Watchdog, which pages by stopping (meta-alerts.ts). */
-  labels: { severity: 'critical' | 'warning' | 'info' | 'none'; scope?: 'node' | 'container' };
+  labels: {
+    severity: 'critical' | 'warning' | 'info' | 'none';
+    scope?: 'node' | 'container';
+    /** Operator mode with an AlertmanagerConfig: the namespace its routes match on. */
+    namespace?: string;
+  };
   /** `runbook_url` when `alerts.runbookBaseUrl` is set. */
   annotations: { summary: string; description: string; runbook_url?: string };
 }
@@ -290,9 +296,11 @@ function containerUsage(
   watched: string,
   namespace: string,
   kubeStateJob: string,
+  cadvisorJob: Record<string, string>,
 ): AlertDefinition {
   const { alert, threshold, what } = usage;
-  const cadvisor = `job="${jobNames.cadvisor}", ${watched}, container!="", image!=""`;
+  const cadvisorMatchers = Object.entries(cadvisorJob).map(([name, value]) => `${name}="${value}"`);
+  const cadvisor = `${cadvisorMatchers.join(', ')}, ${watched}, container!="", image!=""`;
   const limits = `${jobMatcher(kubeStateJob)}, ${watched}`;
   const byContainer = 'sum by (namespace, pod, container)';
   const expr =
@@ -313,7 +321,7 @@ function containerUsage(
   const cadvisorLabels = {
     ...container,
     image: 'ghcr.io/mlflow/mlflow:v3',
-    job: jobNames.cadvisor,
+    ...cadvisorJob,
   };
   const isCpu = alert === 'HighCPUUsage';
   const limit = isCpu ? 2 : 1_000_000_000;
@@ -541,9 +549,19 @@ function alertDefinitions(environment: EnvironmentConfig): AlertDefinition[] {
     targetDown(jobNames.modelServer, 'ModelServerDown', 'Model server', modelServer.namespace),
     ...ifScraped(kubeStateJob, (job) => podCrashLooping(watched, mlflow.namespace, job)),
     ...ifScraped(nodeJob, (job) => nodeUsage(cpu, job)),
-    ...ifScraped(kubeStateJob, (job) => containerUsage(cpu, watched, mlflow.namespace, job)),
+    ...ifScraped(kubeStateJob, (job) =>
+      containerUsage(cpu, watched, mlflow.namespace, job, cadvisorSeriesLabels(environment.mode)),
+    ),
     ...ifScraped(nodeJob, (job) => nodeUsage(memory, job)),
-    ...ifScraped(kubeStateJob, (job) => containerUsage(memory, watched, mlflow.namespace, job)),
+    ...ifScraped(kubeStateJob, (job) =>
+      containerUsage(
+        memory,
+        watched,
+        mlflow.namespace,
+        job,
+        cadvisorSeriesLabels(environment.mode),
+      ),
+    ),
     highModelLatency(profile, alerts.modelLatencyP95Seconds),
     experimentFailure(profile, alerts.serverErrorRatio),
   ];
@@ -567,12 +585,21 @@ function ruleGroups(
   environment: EnvironmentConfig,
 ): { name: string; definitions: AlertDefinition[] }[] {
   const { runbookBaseUrl } = environment.alerts;
+  // The Operator matches an AlertmanagerConfig's routes on namespace="<its namespace>"
+  // (alertmanagerConfigMatcherStrategy OnNamespace, the default): most alerts aggregate it away.
+  const routed =
+    environment.mode === 'operator' && environment.operator.alertmanagerConfig
+      ? { namespace: environment.namespace }
+      : {};
   const linked = (definitions: AlertDefinition[]): AlertDefinition[] =>
-    definitions.map((definition) => ({
-      ...definition,
-      rule: withRunbook(definition.rule, runbookBaseUrl),
-    }));
-  const meta = metaAlertDefinitions(environment);
+    definitions.map((definition) => {
+      const rule = withRunbook(definition.rule, runbookBaseUrl);
+      return { ...definition, rule: { ...rule, labels: { ...rule.labels, ...routed } } };
+    });
+  const meta =
+    environment.mode === 'operator'
+      ? operatorMetaAlertDefinitions(environment)
+      : metaAlertDefinitions(environment);
   return [
     { name: 'mlflow.rules', definitions: linked(alertDefinitions(environment)) },
     ...(meta.length > 0 ? [{ name: metaGroupName, definitions: linked(meta) }] : []),

@@ -99,6 +99,17 @@ export const jobNames = {
   runExporter: 'mlflow-run-exporter',
 } as const;
 
+/**
+ * The labels that tell cAdvisor's series apart: our own job, or, in operator mode,
+ * kube-prometheus-stack's kubelet ServiceMonitor, whose three endpoints share job `kubelet`
+ * and differ by `metrics_path` (as kubernetes-mixin selects them).
+ */
+export function cadvisorSeriesLabels(mode: 'standalone' | 'operator'): Record<string, string> {
+  return mode === 'operator'
+    ? { job: 'kubelet', metrics_path: '/metrics/cadvisor' }
+    : { job: jobNames.cadvisor };
+}
+
 /** The scrape jobs an environment's prometheus.yml holds. */
 export function scrapeJobNames(environment: {
   alertmanager: { enabled: boolean };

@@ -162,10 +162,11 @@ export function buildRuleTests(
             const labels = { ...firing.labels, ...rule.labels };
             return {
               exp_labels: labels,
+              // Prometheus expands annotations with the series' labels, not the rule's own.
               exp_annotations: Object.fromEntries(
                 Object.entries(rule.annotations).map(([key, template]) => [
                   key,
-                  renderTemplate(template, labels, firing.value),
+                  renderTemplate(template, firing.labels, firing.value),
                 ]),
               ),
             };

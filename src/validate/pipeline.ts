@@ -42,7 +42,7 @@ export interface ContentCheckers {
   dashboard(
     dashboard: unknown,
     source: ContentSource,
-    options: { datasourceUids: readonly string[] },
+    options: { datasourceUids: readonly string[]; datasourcesUnknown?: boolean },
   ): Finding[];
   datasources(provisioning: unknown, source: ContentSource): Finding[];
   configMapSize(bytes: number, source: ContentSource): Finding[];
@@ -133,10 +133,11 @@ function embeddedChecks(
   files: readonly EmbeddedFile[],
   content: ContentCheckers,
   datasourceUids: readonly string[],
+  datasourcesUnknown = false,
 ): Finding[] {
   const findings: Finding[] = [];
   for (const file of files) {
-    const check = `${file.key}\u0000${datasourceUids.join(',')}`;
+    const check = `${file.key}\u0000${datasourcesUnknown ? '?' : datasourceUids.join(',')}`;
     if (isClean(check, file.text)) continue;
     const before = findings.length;
     if (prometheusConfigKey.test(file.key)) {
@@ -149,7 +150,9 @@ function embeddedChecks(
     ) {
       findings.push(...content.ruleGroups(file.data, file.source));
     } else if (isDashboard(file)) {
-      findings.push(...content.dashboard(file.data, file.source, { datasourceUids }));
+      findings.push(
+        ...content.dashboard(file.data, file.source, { datasourceUids, datasourcesUnknown }),
+      );
     }
     if (findings.length === before) markClean(check, file.text);
   }
@@ -568,8 +571,11 @@ export async function runPipeline(
     findings.push(...source.findings);
   }
   if (options.content) {
+    // With no datasource provisioned anywhere in the run, the dashboards are for a Grafana
+    // provisioned elsewhere (a sidecar's): their uids cannot be checked here.
+    const unknown = datasourceUids.length === 0;
     for (const { resource, file } of waitingDashboards) {
-      findings.push(...embeddedChecks(resource, [file], options.content, datasourceUids));
+      findings.push(...embeddedChecks(resource, [file], options.content, datasourceUids, unknown));
     }
   }
   findings.push(...queries.findings());

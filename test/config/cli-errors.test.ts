@@ -127,7 +127,7 @@ describe('gitops-gen render with bad environment files (exit 2, nothing written)
         '  environments/staging.yaml:2:3: grafana.plugins: unknown key `plugins`',
         '    hint: allowed keys here: replicas, resources, image, enabled, additionalDashboards, dashboardFolder, service, storage, ingress, nodeSelector, tolerations, affinity, topologySpreadConstraints, priorityClassName, imagePullSecrets, podAnnotations, podLabels, adminCredentials',
         '  environments/staging.yaml:3:1: retention: unknown key `retention`',
-        '    hint: allowed keys here: tier, namespace, namespaceManagement, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, kustomize, alerts',
+        '    hint: allowed keys here: tier, namespace, mode, operator, namespaceManagement, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, kustomize, alerts',
       ),
     );
   });

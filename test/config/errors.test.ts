@@ -65,7 +65,7 @@ const dev = 'environments/dev.yaml';
 const qa = 'environments/qa.yaml';
 
 const topLevelKeys =
-  'tier, namespace, namespaceManagement, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, kustomize, alerts';
+  'tier, namespace, mode, operator, namespaceManagement, prometheus, grafana, mlflow, modelServer, metrics, alertmanager, nodeExporter, kubeStateMetrics, publish, delivery, kustomize, alerts';
 const durationHint =
   'use a Prometheus duration: a number and a unit among ms, s, m, h, d, w, y, such as 30s, 5m, 12h or 30d';
 const quantityHint =

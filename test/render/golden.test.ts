@@ -13,8 +13,8 @@ import { tempDir } from '../helpers/temp.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 
-/** Fixture sets: custom stack settings, Flux delivery, both ApplicationSet generators, and the team's own material. */
-const sets = ['custom', 'flux', 'appset-list', 'appset-git', 'team'];
+/** Fixture sets: custom stack settings, Flux delivery, both ApplicationSet generators, the team's own material, and operator mode. */
+const sets = ['custom', 'flux', 'appset-list', 'appset-git', 'team', 'operator'];
 
 async function listFiles(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
